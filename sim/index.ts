@@ -1,0 +1,142 @@
+/**
+ * Starts a simulated Sovereign on loopback: the kube-apiserver, the Hetzner Cloud API, Keycloak and
+ * the load balancer IP with the gateway (console, auth) behind it. The suite reaches it only through
+ * the contract's variables, which {@link SimHandle.env} holds and `env file` writes.
+ *
+ * @example
+ * const sim = await startSim({ scenario: 'lb-no-targets' });
+ * // run the suite with sim.env …
+ * await sim.stop();
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from './world.js';
+import { type RunningServer, type SimContext } from './context.js';
+import { startGateway } from './gateway.js';
+import { startHcloud } from './hcloud.js';
+import { healthyWorld } from './healthy.js';
+import { startKeycloak } from './keycloak.js';
+import { findObject } from './kube-objects.js';
+import { startKubeApiserver } from './kube-apiserver.js';
+import { makePki } from './pki.js';
+import { findScenario, SCENARIOS } from './scenarios/index.js';
+
+export interface SimOptions {
+  /** Scenario name (default `healthy`). */
+  scenario?: string;
+  /** First label of the FQDN (default `sim`). */
+  name?: string;
+  /** Directory for the sim's files (default: a new temp dir, removed on stop). */
+  dir?: string;
+}
+
+export interface SimHandle {
+  scenario: string;
+  fqdn: string;
+  dir: string;
+  /** The contract's variables that point the suite at this simulator. */
+  env: Record<string, string>;
+  /** Path of a dotenv file holding {@link env}. */
+  envFile: string;
+  /** Everything the fakes answered, for read-only proofs. */
+  context: SimContext;
+  stop(): Promise<void>;
+}
+
+export class UnknownScenario extends Error {
+  constructor(name: string) {
+    super(`unknown scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+}
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
+  const scenarioName = opts.scenario ?? 'healthy';
+  const scenario = findScenario(scenarioName);
+  if (!scenario) throw new UnknownScenario(scenarioName);
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sovereign-sim-'));
+
+  const world = healthyWorld({ name: opts.name ?? 'sim', dir });
+  scenario.apply(world);
+
+  const pki = await makePki(dir, world.fqdn, world.gateway.cert);
+  const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
+  if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
+
+  const context: SimContext = { world, pki, requests: [], ports: {} };
+  const servers: RunningServer[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const stop = async (): Promise<void> => {
+    for (const t of timers) clearTimeout(t);
+    await Promise.allSettled(servers.map((s) => s.close()));
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [name, start] of [
+      ['kube', startKubeApiserver],
+      ['hcloud', startHcloud],
+      ['keycloak', startKeycloak],
+      ['gateway', startGateway],
+    ] as const) {
+      const s = await start(context);
+      context.ports[name] = s.port;
+      servers.push(s);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  for (const event of world.timeline) {
+    // A change in the simulated world at a set time: this is the scenario's clock, not a wait.
+    timers.push(setTimeout(() => event.apply(world), event.afterMs));
+  }
+
+  const fqdn = world.fqdn;
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: ${world.name}`,
+      '  cluster:',
+      `    server: https://127.0.0.1:${context.ports.kube}`,
+      `    certificate-authority-data: ${b64(pki.caPem)}`,
+      'users:',
+      `- name: ${world.name}-smoke`,
+      '  user:',
+      `    token: ${world.kube.token}`,
+      'contexts:',
+      `- name: ${world.name}`,
+      '  context:',
+      `    cluster: ${world.name}`,
+      `    user: ${world.name}-smoke`,
+      `current-context: ${world.name}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const keyFile = join(dir, 'handover-jwt-private.pem');
+  writeFileSync(keyFile, world.mothershipKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), { mode: 0o600 });
+
+  const gw = `${world.gateway.dnsAnswer}:${context.ports.gateway}`;
+  const env: Record<string, string> = {
+    SOVEREIGN_FQDN: fqdn,
+    SMOKE_SOVEREIGN: world.name,
+    SMOKE_CONNECT_TO: ['console', 'auth', 'api'].map((h) => `${h}.${fqdn}:443:${gw}`).join(','),
+    SMOKE_EXTRA_CA_FILE: pki.caFile,
+    KUBECONFIG: kubeconfig,
+    HCLOUD_ENDPOINT: `http://127.0.0.1:${context.ports.hcloud}/v1`,
+    SMOKE_HANDOVER_KEY_FILE: keyFile,
+  };
+  const envFile = join(dir, 'sovereign.env');
+  writeFileSync(envFile, `# simulated Sovereign, scenario ${scenarioName}\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+
+  return { scenario: scenarioName, fqdn, dir, env, envFile, context, stop };
+}

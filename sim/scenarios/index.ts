@@ -1,0 +1,21 @@
+/**
+ * Every scenario the simulator can run, by name. `healthy` is the default.
+ *
+ * @module
+ */
+import type { Scenario } from './types.js';
+
+export type { Scenario } from './types.js';
+
+const healthy: Scenario = {
+  name: 'healthy',
+  description: 'A Sovereign that works: every check passes.',
+  apply: () => {},
+  expect: { failing: [] },
+};
+
+export const SCENARIOS: Scenario[] = [healthy];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,23 @@
+/**
+ * A scenario: a real failure mode, made from the healthy world in a few lines, with what the suite
+ * must say about it. The expectations double as documentation of what each check catches.
+ *
+ * @module
+ */
+import type { CauseId } from '../../fixtures/causes.js';
+import type { World } from '../world.js';
+
+export interface Scenario {
+  name: string;
+  /** The real failure mode this reproduces, in one or two sentences. */
+  description: string;
+  apply(world: World): void;
+  expect: {
+    /** Exactly the check ids that fail (sorted); empty for healthy scenarios. */
+    failing: string[];
+    /** The root cause every failing check must name (after symptom attribution). */
+    cause?: CauseId;
+    /** Suite configuration this scenario is run with in the matrix (e.g. a short SMOKE_TIMEOUT). */
+    env?: Record<string, string>;
+  };
+}
