@@ -8,16 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseArgs, prepareTargets, UsageError } from '../scripts/smoke.js';
+import { CONTRACT_CHECKS } from './contract.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'smoke-cli-'));
 
-/** The check ids of contract §3. */
-export const CONTRACT_CHECKS = [
-  'preflight.kube-access', 'dns.console-to-lb', 'tls.handshake', 'tls.certificate', 'tls.matches-cluster', 'lb.targets', 'lb.health',
-  'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc',
-  'keycloak.sa-roles', 'handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required',
-];
 
 function smoke(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN'].includes(k)));
