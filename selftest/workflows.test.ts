@@ -1,0 +1,290 @@
+/**
+ * The CI workflows are checked like code: they parse, validate against the workflow schema
+ * (@action-validator/cli), pin every action by commit, declare every secret they use, run only
+ * commands that exist, keep least privilege, and their shell steps behave (credentials land in
+ * private files and are masked; the smoke step passes the right target to scripts/smoke).
+ * Also sovereigns/: example.env documents every variable, and the README's RBAC grants what the suite
+ * asks for in preflight.
+ */
+ 
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parse as parseDotenv } from 'dotenv';
+import { parse, parseAllDocuments } from 'yaml';
+import { neededPermissions } from '../fixtures/cluster-checks.js';
+import { loadConfig } from '../fixtures/config.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIR = join(ROOT, '.github', 'workflows');
+const FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+type Obj = Record<string, unknown>;
+interface Step { name?: string; uses?: string; run?: string; with?: Obj; env?: Obj; if?: string; id?: string }
+interface Job { name?: string; uses?: string; steps?: Step[]; permissions?: unknown; 'timeout-minutes'?: number; concurrency?: Obj; strategy?: Obj; env?: Obj }
+interface Workflow { on: Obj; permissions?: unknown; concurrency?: Obj; jobs: Record<string, Job> }
+
+const temps: string[] = [];
+/** A temporary directory, removed when the tests end. */
+function mkdtempSync(prefix: string): string {
+  const d = makeTemp(prefix);
+  temps.push(d);
+  return d;
+}
+after(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+const text = (f: string): string => readFileSync(join(DIR, f), 'utf8');
+const load = (f: string): Workflow => parse(text(f)) as Workflow;
+const jobs = (w: Workflow): [string, Job][] => Object.entries(w.jobs);
+const steps = (w: Workflow): [string, Step][] => jobs(w).flatMap(([id, j]) => (j.steps ?? []).map((s): [string, Step] => [id, s]));
+
+/** Every string in a parsed document, with its path (comments are not part of the document). */
+function strings(node: unknown, path: string[] = []): { path: string[]; value: string }[] {
+  if (typeof node === 'string') return [{ path, value: node }];
+  if (Array.isArray(node)) return node.flatMap((v, i) => strings(v, [...path, String(i)]));
+  if (node && typeof node === 'object') return Object.entries(node).flatMap(([k, v]) => strings(v, [...path, k]));
+  return [];
+}
+
+function step(w: Workflow, name: RegExp): Step {
+  const s = steps(w).find(([, x]) => name.test(x.name ?? ''))?.[1];
+  assert.ok(s, `no step named ${name}`);
+  return s;
+}
+
+describe('workflows', () => {
+  it('exist: smoke.yml and selftest.yml', () => {
+    assert.deepEqual(FILES, ['selftest.yml', 'smoke.yml']);
+  });
+
+  for (const f of FILES) {
+    describe(f, () => {
+      it('parses as YAML without duplicate keys', () => {
+        const w = load(f);
+        assert.ok(w.on && typeof w.on === 'object', 'has triggers');
+        assert.ok(Object.keys(w.jobs).length > 0, 'has jobs');
+      });
+
+      it('passes action-validator (the workflow JSON schema)', () => {
+        const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'action-validator'), [join(DIR, f)], { encoding: 'utf8', timeout: 60_000 });
+        assert.equal(r.status, 0, `action-validator ${f}:\n${r.stdout}${r.stderr}`);
+      });
+
+      it('pins every action by a 40-hex commit with a # vX.Y.Z comment', () => {
+        const uses = [...steps(load(f)).map(([, s]) => s.uses), ...jobs(load(f)).map(([, j]) => j.uses)].filter((u): u is string => !!u);
+        assert.ok(uses.length > 0);
+        for (const u of uses) {
+          assert.match(u, /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/, `${u} is not pinned by a full commit SHA`);
+          const line = text(f).split('\n').find((l) => l.includes(u)) ?? '';
+          assert.match(line, /#\s*v\d+\.\d+\.\d+\s*$/, `${u}: the line lacks a # vX.Y.Z comment`);
+        }
+      });
+
+      it('declares every secret it uses, and uses secrets only in step env', () => {
+        const w = load(f);
+        const call = (w.on['workflow_call'] ?? {}) as { secrets?: Obj };
+        const declared = new Set(Object.keys(call.secrets ?? {}));
+        for (const { path, value } of strings(w)) {
+          for (const m of value.matchAll(/secrets(?:\.([A-Za-z0-9_-]+)|\[\s*'([^']+)'\s*\])/g)) {
+            const name = m[1] ?? m[2] ?? '';
+            assert.ok(name === 'GITHUB_TOKEN' || declared.has(name), `${path.join('.')}: secrets.${name} is not declared in on.workflow_call.secrets`);
+            assert.ok(path[0] === 'jobs' && path[2] === 'steps' && path[4] === 'env', `${path.join('.')}: secrets may only reach a step through its env`);
+          }
+        }
+      });
+
+      it('runs only scripts that exist (and are executable unless run by node)', () => {
+        const runs = steps(load(f)).map(([, s]) => s.run).filter((r): r is string => !!r);
+        const used = new Set(runs.flatMap((r) => [...r.matchAll(/(?:^|[\s;&|(])(scripts\/[A-Za-z0-9_./-]+)/g)].map((m) => m[1] ?? '')));
+        assert.ok(used.size > 0, 'runs at least one project script');
+        for (const s of used) {
+          const p = join(ROOT, s);
+          assert.ok(existsSync(p), `${s} does not exist`);
+          if (!/\.(ts|mjs|js)$/.test(s)) assert.doesNotThrow(() => accessSync(p, constants.X_OK), `${s} is not executable`);
+        }
+      });
+
+      it('uses at job level only the contexts GitHub offers there (no runner, env, steps or job)', () => {
+        const JOB_LEVEL = ['name', 'if', 'env', 'concurrency', 'environment', 'strategy', 'container', 'runs-on', 'timeout-minutes', 'outputs'];
+        for (const [id, j] of jobs(load(f))) {
+          for (const key of JOB_LEVEL) {
+            // Job outputs may read steps; nothing else at job level may.
+            const banned = key === 'outputs' ? /\b(runner|env|job)\./ : /\b(runner|env|steps|job)\./;
+            for (const { value } of strings((j as Obj)[key])) {
+              for (const m of value.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) assert.doesNotMatch(m[1] ?? '', banned, `job ${id} ${key}: \${{${m[1]}}} uses a context not available there`);
+            }
+          }
+        }
+      });
+
+      it('keeps least privilege: permissions {} at the top, per-job grants, no template expansion in scripts', () => {
+        const w = load(f);
+        assert.deepEqual(w.permissions, {}, 'top-level permissions: {}');
+        for (const [id, j] of jobs(w)) {
+          assert.ok(j.permissions !== undefined, `job ${id} states its permissions`);
+          const grants = Object.entries((j.permissions ?? {}) as Obj);
+          for (const [scope, level] of grants) assert.ok(scope === 'contents' && level === 'read', `job ${id}: ${scope}: ${String(level)} is more than read access to the code`);
+          assert.ok(typeof j['timeout-minutes'] === 'number', `job ${id} has a timeout`);
+        }
+        for (const [id, s] of steps(w)) {
+          assert.ok(s.name, `a step of job ${id} has no name`);
+          // Inputs and matrix values reach scripts through env only, so none can inject shell.
+          assert.ok(!s.run?.includes('${{'), `step "${s.name}" expands an expression inside its script`);
+          if (s.uses?.startsWith('actions/checkout@')) assert.equal(s.with?.['persist-credentials'], false, `step "${s.name}" leaves the token in .git/config`);
+        }
+      });
+    });
+  }
+
+  describe('smoke.yml', () => {
+    const w = load('smoke.yml');
+    const call = w.on['workflow_call'] as { inputs: Obj; secrets: Obj };
+    const dispatch = w.on['workflow_dispatch'] as { inputs: Obj };
+
+    it('is callable and dispatchable with the same inputs, and declares the three credentials', () => {
+      // suite-repository/suite-ref only matter to callers in other repositories; a dispatch picks its ref.
+      assert.deepEqual(Object.keys(dispatch.inputs).sort(), Object.keys(call.inputs).filter((i) => !i.startsWith('suite-')).sort());
+      for (const i of ['sovereign', 'sovereigns', 'await', 'grep']) assert.ok(i in call.inputs, `input ${i}`);
+      assert.equal((call.inputs['await'] as Obj)['default'], '60s');
+      for (const s of ['kubeconfig', 'hcloud-token', 'handover-signing-key']) assert.ok(s in call.secrets, `secret ${s}`);
+    });
+
+    it('runs a fail-fast-free matrix, one concurrency group per Sovereign, and keeps reports always', () => {
+      const smoke = w.jobs['smoke'];
+      assert.ok(smoke);
+      assert.equal(smoke.strategy?.['fail-fast'], false);
+      assert.match(String((smoke.strategy?.['matrix'] as Obj)['sovereign']), /fromJSON\(needs\.plan\.outputs\.sovereigns\)/);
+      assert.match(String(smoke.concurrency?.['group']), /matrix\.sovereign/);
+      assert.equal(smoke.concurrency?.['cancel-in-progress'], false, 'a newer run must not cancel a provision\'s check');
+      const annotate = step(w, /annotated/);
+      assert.equal(annotate.if, 'always()');
+      assert.match(annotate.run ?? '', /scripts\/gh-annotate\.ts/);
+      const upload = (smoke.steps ?? []).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+      assert.equal(upload?.if, 'always()');
+      assert.match(step(w, /Every check/).run ?? '', /scripts\/smoke .*"\$\{args\[@\]\}"/);
+      assert.match(String(w.jobs['fleet']?.['if' as keyof Job]), /always\(\)/);
+    });
+
+    it('the plan step turns the inputs into a validated matrix', (t) => {
+      const run = step(w, /target list/).run ?? '';
+      const plan = (env: Record<string, string>): { status: number | null; out: string; stdout: string } => {
+        const out = join(mkdtempSync(join(tmpdir(), 'gh-plan-')), 'out');
+        writeFileSync(out, '');
+        const r = spawnSync('bash', ['-c', run], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', GITHUB_OUTPUT: out, SOVEREIGN: '', SOVEREIGNS: '', ...env } });
+        return { status: r.status, out: readFileSync(out, 'utf8'), stdout: r.stdout };
+      };
+      if (spawnSync('sh', ['-c', 'command -v jq'], { stdio: 'ignore' }).status !== 0) {
+        t.skip('jq is not installed here (GitHub\'s runners have it)');
+        return;
+      }
+      assert.match(plan({ SOVEREIGN: 'otech64.omani.works' }).out, /sovereigns=\["otech64\.omani\.works"\]\nfleet=false/);
+      assert.match(plan({ SOVEREIGNS: 'otech62, OTECH64,otech62' }).out, /sovereigns=\["otech62","otech64"\]\nfleet=true/);
+      const bad = plan({ SOVEREIGNS: 'ok,$(id)' });
+      assert.equal(bad.status, 2);
+      assert.match(bad.stdout, /::error title=smoke: invalid target::/);
+      assert.equal(plan({}).status, 2);
+    });
+
+    it('the credentials step writes private files, masks credential values and never echoes them', () => {
+      const run = step(w, /Credentials/).run ?? '';
+      const tmp = mkdtempSync(join(tmpdir(), 'gh-creds-'));
+      const token = `tok-${'x'.repeat(40)}`;
+      const keyBody = 'MIIEowIBAAKCAQEAsimulatedkeymaterial0123456789abcdef';
+      const genv = join(tmp, 'github-env');
+      writeFileSync(genv, '');
+      const r = spawnSync('bash', ['-c', run], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          RUNNER_TEMP: tmp,
+          GITHUB_ENV: genv,
+          TARGET: 'otech64',
+          KUBECONFIG_TEXT: `apiVersion: v1\nusers:\n- name: u\n  user:\n    token: ${token}\n`,
+          HANDOVER_KEY_TEXT: `-----BEGIN RSA PRIVATE KEY-----\n${keyBody}\n-----END RSA PRIVATE KEY-----`,
+        },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      for (const f of ['kubeconfig', 'handover-signing-key']) assert.equal(statSync(join(tmp, 'smoke-credentials', f)).mode & 0o777, 0o600, `${f} is private`);
+      const lines = r.stdout.split('\n').filter(Boolean);
+      assert.ok(lines.includes(`::add-mask::${token}`), 'the kubeconfig token is masked');
+      assert.ok(lines.includes(`::add-mask::${keyBody}`), 'the key lines are masked');
+      for (const l of lines) assert.ok(l.startsWith('::add-mask::') || (!l.includes(token) && !l.includes(keyBody)), `a secret is echoed: ${l}`);
+      assert.match(readFileSync(genv, 'utf8'), /^KUBECONFIG=.*\/smoke-credentials\/kubeconfig\nSMOKE_HANDOVER_KEY_FILE=.*\/smoke-credentials\/handover-signing-key\n$/);
+    });
+
+    it('the smoke step passes a name as --sovereign and an FQDN as SOVEREIGN_FQDN', () => {
+      const run = step(w, /Every check/).run ?? '';
+      const tmp = mkdtempSync(join(tmpdir(), 'gh-smoke-'));
+      mkdirSync(join(tmp, 'scripts'));
+      mkdirSync(join(tmp, 'sovereigns'));
+      writeFileSync(join(tmp, 'sovereigns', 'otech62.env'), 'SOVEREIGN_FQDN=otech62.omani.works\n');
+      writeFileSync(join(tmp, 'scripts', 'smoke'), '#!/usr/bin/env bash\necho "FQDN=${SOVEREIGN_FQDN:-} ARGS=$*"\nexit 1\n', { mode: 0o755 });
+      const smoke = (target: string, grep = ''): { status: number | null; stdout: string } =>
+        spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, REPORT_DIR: 'rep', TARGET: target, AWAIT: '15m', GREP: grep } });
+      const byName = smoke('otech64', '@edge');
+      assert.equal(byName.status, 1, 'the suite\'s exit code is the step\'s');
+      assert.match(byName.stdout, /^FQDN= ARGS=--report-dir rep --await 15m --grep @edge --sovereign otech64$/m);
+      assert.match(smoke('otech62.omani.works').stdout, /^FQDN=otech62\.omani\.works ARGS=--report-dir rep --await 15m --sovereign otech62$/m);
+      assert.match(smoke('otech70.omani.works').stdout, /^FQDN=otech70\.omani\.works ARGS=--report-dir rep --await 15m$/m);
+      assert.match(readFileSync(join(tmp, 'smoke-output.log'), 'utf8'), /FQDN=otech70/);
+    });
+  });
+
+  describe('selftest.yml', () => {
+    const w = load('selftest.yml');
+    it('runs the README\'s test command on pushes and pull requests', () => {
+      assert.ok('push' in w.on && 'pull_request' in w.on);
+      assert.ok(steps(w).some(([, s]) => /^scripts\/test\b/m.test(s.run ?? '')), 'a step runs scripts/test');
+      const readme = join(ROOT, 'README.md');
+      if (existsSync(readme)) assert.match(readFileSync(readme, 'utf8'), /^scripts\/test\b/m, 'README names scripts/test as the test command');
+    });
+  });
+});
+
+describe('sovereigns/', () => {
+  const example = readFileSync(join(ROOT, 'sovereigns', 'example.env'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'sovereigns', 'README.md'), 'utf8');
+  const SECRETS = ['HCLOUD_TOKEN', 'SMOKE_KC_SA_CLIENT_SECRET', 'SMOKE_HANDOVER_KEY'];
+
+  it('example.env documents every variable the configuration reads, and assigns no secret', () => {
+    const source = readFileSync(join(ROOT, 'fixtures', 'config.ts'), 'utf8') + readFileSync(join(ROOT, 'playwright.config.ts'), 'utf8');
+    const names = new Set([...source.matchAll(/(?:val|duration|bool)\('([A-Z0-9_]+)'|process\.env\['(SMOKE_[A-Z0-9_]+)'\]/g)].map((m) => m[1] ?? m[2] ?? ''));
+    assert.ok(names.size >= 25, `found only ${names.size} variables in fixtures/config.ts`);
+    for (const n of names) {
+      if (SECRETS.includes(n)) {
+        assert.ok(example.includes(n), `example.env does not mention ${n}`);
+        assert.doesNotMatch(example, new RegExp(`^#?\\s*${n}=`, 'm'), `example.env assigns the secret ${n}`);
+      } else {
+        assert.match(example, new RegExp(`^(# )?${n}=`, 'm'), `example.env lacks a ${n}= line`);
+      }
+    }
+  });
+
+  it('example.env is a valid configuration as it stands', () => {
+    const r = loadConfig(parseDotenv(example));
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+  });
+
+  it('the README\'s RBAC example grants every permission preflight asks for', () => {
+    const r = loadConfig({ SOVEREIGN_FQDN: 'otech64.omani.works' });
+    assert.ok(r.ok);
+    interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[] }
+    interface Rbac { kind?: string; metadata?: { namespace?: string }; rules?: Rule[] }
+    const docs = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1] ?? '').map((d) => d.toJS() as Rbac));
+    const grants = (p: { verb: string; resource: string; group?: string; subresource?: string; namespace?: string }): boolean =>
+      docs.some((d) => (d.kind === 'ClusterRole' || (d.kind === 'Role' && d.metadata?.namespace === p.namespace)) && (d.rules ?? []).some((rule) =>
+        (rule.apiGroups ?? []).includes(p.group ?? '') &&
+        (rule.resources ?? []).includes(p.subresource ? `${p.resource}/${p.subresource}` : p.resource) &&
+        (rule.verbs ?? []).includes(p.verb)));
+    for (const p of neededPermissions(r.config)) {
+      const what = `${p.verb} ${p.group ? `${p.group}/` : ''}${p.resource}${p.subresource ? `/${p.subresource}` : ''} in ${p.namespace ?? 'the cluster'}`;
+      // Secrets in other namespaces are listed in a comment (one Role each), not spelled out.
+      if (!grants(p)) assert.ok(p.resource === 'secrets' && readme.includes(`#   ${p.namespace}:`), `README RBAC does not grant ${what} (used by ${p.usedBy})`);
+    }
+  });
+});
