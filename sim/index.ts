@@ -125,11 +125,12 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const keyFile = join(dir, 'handover-jwt-private.pem');
   writeFileSync(keyFile, world.mothershipKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), { mode: 0o600 });
 
-  const gw = `${world.gateway.dnsAnswer}:${context.ports.gateway}`;
+  // console.<fqdn> goes where DNS points (stale in dns-stale-record); auth./api. to the LB IP.
+  const gw = (h: string): string => `${h === 'console' ? world.gateway.dnsAnswer : world.gateway.bindHost}:${context.ports.gateway}`;
   const env: Record<string, string> = {
     SOVEREIGN_FQDN: fqdn,
     SMOKE_SOVEREIGN: world.name,
-    SMOKE_CONNECT_TO: ['console', 'auth', 'api'].map((h) => `${h}.${fqdn}:443:${gw}`).join(','),
+    SMOKE_CONNECT_TO: ['console', 'auth', 'api'].map((h) => `${h}.${fqdn}:443:${gw(h)}`).join(','),
     SMOKE_EXTRA_CA_FILE: pki.caFile,
     KUBECONFIG: kubeconfig,
     HCLOUD_ENDPOINT: `http://127.0.0.1:${context.ports.hcloud}/v1`,

@@ -182,6 +182,8 @@ export interface World {
     sessionBroken: boolean;
     /** Handover issuer catalyst-api expects. */
     expectedIssuer: string;
+    /** When true, /auth/handover skips the audience check (check 5): a token for another Sovereign is accepted. */
+    acceptAnyAudience?: boolean;
   };
 
   /** The mothership's handover signing key (RSA 2048). Its public JWK is in the Sovereign's Secret. */

@@ -4,6 +4,9 @@
  * @module
  */
 import type { Scenario } from './types.js';
+import { AUTH_SCENARIOS } from './auth.js';
+import { CLUSTER_SCENARIOS } from './cluster.js';
+import { EDGE_SCENARIOS } from './edge.js';
 
 export type { Scenario } from './types.js';
 
@@ -14,7 +17,7 @@ const healthy: Scenario = {
   expect: { failing: [] },
 };
 
-export const SCENARIOS: Scenario[] = [healthy];
+export const SCENARIOS: Scenario[] = [healthy, ...AUTH_SCENARIOS, ...EDGE_SCENARIOS, ...CLUSTER_SCENARIOS];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
