@@ -1,0 +1,290 @@
+/**
+ * Fidelity of the simulated kube-apiserver, checked by clients nobody here wrote: real kubectl 1.35
+ * (`get -o json`, `get helmreleases.helm.toolkit.fluxcd.io -A`, `exec -- printenv`, a refused token,
+ * a refused exec) and the suite's own client (fixtures/kube.ts, on @kubernetes/client-node). Then the
+ * read-only proof: the cluster checks run against the simulator and its request log shows no write
+ * to the kube API except SelfSubjectAccessReviews.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../fixtures/config.js';
+import { KubeError } from '../fixtures/errors.js';
+import { Kube } from '../fixtures/kube.js';
+import type { RunningServer, SimContext } from '../sim/context.js';
+import { healthyWorld } from '../sim/healthy.js';
+import { startSim } from '../sim/index.js';
+import { runCommand, parseLabelSelector, startKubeApiserver } from '../sim/kube-apiserver.js';
+import { makePki } from '../sim/pki.js';
+import { findScenario } from '../sim/scenarios/index.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const KUBECTL = join(ROOT, 'tools/kubectl/kubectl');
+const POD = 'catalyst-api-7d9f8c6b5-x7k2p';
+const noKubectl = existsSync(KUBECTL) ? false : 'tools/kubectl/kubectl is missing: run scripts/setup --dev';
+
+interface KubeSim {
+  ctx: SimContext;
+  server: RunningServer;
+  kubeconfig: string;
+  dir: string;
+  fqdn: string;
+  stop(): Promise<void>;
+}
+
+/** Starts only the kube-apiserver fake, on a world with `scenario` applied. */
+async function startKube(scenario = 'healthy'): Promise<KubeSim> {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-kube-'));
+  const world = healthyWorld({ name: 'sim', dir });
+  const s = findScenario(scenario);
+  if (!s) throw new Error(`no scenario ${scenario}`);
+  s.apply(world);
+  const pki = await makePki(dir, world.fqdn, 'valid');
+  const ctx: SimContext = { world, pki, requests: [], ports: {} };
+  const server = await startKubeApiserver(ctx);
+  const kubeconfig = join(dir, 'kubeconfig');
+  const b64 = (t: string): string => Buffer.from(t).toString('base64');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: https://127.0.0.1:${server.port}\n    certificate-authority-data: ${b64(pki.caPem)}\nusers:\n- name: smoke\n  user:\n    token: ${world.kube.token}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: smoke\ncurrent-context: sim\n`,
+    { mode: 0o600 },
+  );
+  return {
+    ctx,
+    server,
+    kubeconfig,
+    dir,
+    fqdn: world.fqdn,
+    stop: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function kubectl(sim: KubeSim, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // A private HOME and cache dir: no discovery cache from elsewhere, nothing left behind.
+  const home = join(sim.dir, 'home');
+  return new Promise((done) => {
+    execFile(KUBECTL, ['--kubeconfig', sim.kubeconfig, '--cache-dir', join(home, 'cache'), '--request-timeout', '10s', ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: home }, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+function client(sim: KubeSim): Kube {
+  const r = loadConfig({ SOVEREIGN_FQDN: sim.fqdn, KUBECONFIG: sim.kubeconfig, SMOKE_TIMEOUT: '5s' });
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return new Kube(r.config);
+}
+
+void describe('kube-apiserver fake with real kubectl', { skip: noKubectl }, () => {
+  let healthy: KubeSim;
+  let race: KubeSim;
+  before(async () => {
+    [healthy, race] = await Promise.all([startKube('healthy'), startKube('sovereign-fqdn-race')]);
+  });
+  after(async () => {
+    await Promise.all([healthy?.stop(), race?.stop()]);
+  });
+
+  void it('get pods -n catalyst-system -o json lists the catalyst-api Pod as a PodList', async () => {
+    const r = await kubectl(healthy, ['get', 'pods', '-n', 'catalyst-system', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { kind: string; items: { metadata: { name: string }; status: { phase: string } }[] };
+    assert.equal(list.kind, 'List');
+    assert.deepEqual(list.items.map((p) => p.metadata.name), [POD]);
+    assert.equal(list.items[0]?.status.phase, 'Running');
+  });
+
+  void it('get helmreleases.helm.toolkit.fluxcd.io -A lists every bp-* HelmRelease', async () => {
+    const r = await kubectl(healthy, ['get', 'helmreleases.helm.toolkit.fluxcd.io', '-A']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /flux-system\s+bp-catalyst-platform/);
+    assert.match(r.stdout, /flux-system\s+bp-keycloak/);
+  });
+
+  void it('get hr (short name) -o jsonpath reads a condition', async () => {
+    const r = await kubectl(healthy, ['get', 'hr', '-n', 'flux-system', 'bp-catalyst-platform', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'True');
+  });
+
+  void it('get of a missing object answers NotFound as the real API server does', async () => {
+    const r = await kubectl(healthy, ['get', 'configmap', '-n', 'catalyst-system', 'nope']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /configmaps "nope" not found/);
+  });
+
+  void it('exec -- printenv SOVEREIGN_FQDN prints the FQDN in a healthy Pod', async () => {
+    const r = await kubectl(healthy, ['exec', '-n', 'catalyst-system', POD, '-c', 'catalyst-api', '--', 'printenv', 'SOVEREIGN_FQDN']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${healthy.fqdn}\n`);
+  });
+
+  void it('exec -- printenv SOVEREIGN_FQDN exits 1 with nothing when the ConfigMap came after the Pod', async () => {
+    const r = await kubectl(race, ['exec', '-n', 'catalyst-system', POD, '-c', 'catalyst-api', '--', 'printenv', 'SOVEREIGN_FQDN']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /command terminated with exit code 1/);
+  });
+
+  void it('exec of a command not in the image fails like the container runtime', async () => {
+    const r = await kubectl(healthy, ['exec', '-n', 'catalyst-system', POD, '--', 'nosuch']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /executable file not found in \$PATH/);
+  });
+
+  void it('a bad token is refused with 401', async () => {
+    const r = await kubectl(healthy, ['--token', 'not-the-token', 'get', 'pods', '-n', 'catalyst-system']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /You must be logged in to the server|Unauthorized/);
+    assert.ok(healthy.ctx.requests.some((q) => q.status === 401));
+  });
+
+  void it('a denied exec is refused with the RBAC message', async () => {
+    const sim = await startKube('exec-forbidden');
+    try {
+      const r = await kubectl(sim, ['exec', '-n', 'catalyst-system', POD, '--', 'printenv', 'SOVEREIGN_FQDN']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /cannot create resource "pods\/exec" in API group "" in the namespace "catalyst-system"/);
+      const auth = await kubectl(sim, ['auth', 'can-i', 'create', 'pods/exec', '-n', 'catalyst-system']);
+      assert.equal(auth.stdout.trim(), 'no');
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+void describe('the suite kube client (fixtures/kube.ts) against the fake', () => {
+  let sim: KubeSim;
+  before(async () => {
+    sim = await startKube('healthy');
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+
+  void it('is reachable and reads the server version', async () => {
+    const kube = client(sim);
+    assert.deepEqual(await kube.reachable(), { ok: true });
+    assert.equal(kube.serverVersion, sim.ctx.world.kube.version);
+  });
+
+  void it('gets, lists with label and field selectors, and answers undefined on 404', async () => {
+    const kube = client(sim);
+    assert.equal((await kube.get('apps/v1', 'Deployment', 'catalyst-system', 'catalyst-api'))?.metadata.name, 'catalyst-api');
+    assert.equal(await kube.get('v1', 'ConfigMap', 'catalyst-system', 'nope'), undefined);
+    assert.equal((await kube.list('v1', 'Pod', 'catalyst-system', { labelSelector: 'app.kubernetes.io/name=catalyst-api' })).length, 1);
+    assert.equal((await kube.list('v1', 'Pod', undefined, { labelSelector: 'app.kubernetes.io/name in (nothing)' })).length, 0);
+    assert.equal((await kube.list('v1', 'Pod', undefined, { fieldSelector: 'status.phase=Running' })).length, 1);
+    assert.equal((await kube.list('v1', 'Namespace', undefined, { fieldSelector: 'metadata.name=flux-system' })).length, 1);
+    const hrs = await kube.list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', undefined);
+    assert.ok(hrs.every((h) => h.kind === 'HelmRelease' && h.metadata.name.startsWith('bp-')));
+  });
+
+  void it('decodes Secrets and answers access reviews', async () => {
+    const kube = client(sim);
+    const s = await kube.readSecret('catalyst-system', 'catalyst-handover-jwt-public');
+    assert.equal(JSON.parse(s?.['public.jwk'] ?? '{}').kty, 'RSA');
+    assert.equal(await kube.can('get', 'pods', { namespace: 'catalyst-system' }), true);
+    assert.equal(await kube.can('delete', 'pods', { namespace: 'catalyst-system' }), false);
+  });
+
+  void it('execs over WebSocket with exit codes', async () => {
+    const kube = client(sim);
+    const ok = await kube.exec('catalyst-system', POD, 'catalyst-api', ['printenv', 'SOVEREIGN_FQDN']);
+    assert.deepEqual(ok, { stdout: `${sim.fqdn}\n`, stderr: '', exitCode: 0 });
+    const missing = await kube.exec('catalyst-system', POD, 'catalyst-api', ['printenv', 'NOPE']);
+    assert.equal(missing.exitCode, 1);
+    const environ = await kube.exec('catalyst-system', POD, 'catalyst-api', ['cat', '/proc/1/environ']);
+    assert.ok(environ.stdout.split('\0').includes(`SOVEREIGN_FQDN=${sim.fqdn}`));
+    const notFound = await kube.exec('catalyst-system', POD, 'catalyst-api', ['nosuch']);
+    assert.equal(notFound.exitCode, 127);
+    await assert.rejects(kube.exec('catalyst-system', 'no-such-pod', 'catalyst-api', ['env']), (e: unknown) => e instanceof KubeError && e.status === 404);
+  });
+
+  void it('reports refused credentials as kube-unauthenticated', async () => {
+    sim.ctx.world.kube.tokenAccepted = false;
+    try {
+      const r = await client(sim).reachable();
+      assert.equal(r.ok, false);
+      assert.equal(!r.ok && r.causeId, 'kube-unauthenticated');
+    } finally {
+      sim.ctx.world.kube.tokenAccepted = true;
+    }
+  });
+
+  void it('reports a dead server as kube-unreachable and a missing kubeconfig as kube-not-configured', async () => {
+    const dead = loadConfig({ SOVEREIGN_FQDN: sim.fqdn, SMOKE_TIMEOUT: '1s' });
+    assert.ok(dead.ok);
+    const k = new Kube({ ...dead.config, kubeconfigPath: join(sim.dir, 'absent') });
+    const r = await k.reachable();
+    assert.equal(!r.ok && r.causeId, 'kube-not-configured');
+    const cfg = join(sim.dir, 'dead-kubeconfig');
+    writeFileSync(cfg, `apiVersion: v1\nkind: Config\nclusters:\n- name: d\n  cluster:\n    server: https://127.0.0.1:9\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: x\ncontexts:\n- name: d\n  context:\n    cluster: d\n    user: u\ncurrent-context: d\n`);
+    const r2 = await new Kube({ ...dead.config, kubeconfigPath: cfg }).reachable();
+    assert.equal(!r2.ok && r2.causeId, 'kube-unreachable');
+  });
+});
+
+void describe('fake internals', () => {
+  void it('runs the busybox command set', () => {
+    const env = { A: '1', B: '' };
+    assert.deepEqual(runCommand(['printenv', 'A'], env, {}), { stdout: '1\n', stderr: '', exit: 0 });
+    assert.equal(runCommand(['printenv', 'C'], env, {}).exit, 1);
+    assert.equal(runCommand(['cat', '/proc/1/environ'], env, {}).stdout, 'A=1\0B=\0');
+    assert.equal(runCommand(['sh', '-c', 'printenv A && echo yes'], env, {}).stdout, '1\nyes\n');
+    assert.equal(runCommand(['cat', '/etc/x'], env, { '/etc/x': 'k' }).stdout, 'k');
+    assert.match(String(runCommand(['curl'], env, {}).exit), /executable file not found/);
+  });
+
+  void it('parses label selectors', () => {
+    const reqs = parseLabelSelector('a=b,c in (d,e),!f,g');
+    assert.ok(Array.isArray(reqs));
+    const ok = (l: Record<string, string>): boolean => (reqs as ((x: Record<string, string>) => boolean)[]).every((r) => r(l));
+    assert.equal(ok({ a: 'b', c: 'e', g: '' }), true);
+    assert.equal(ok({ a: 'b', c: 'x', g: '' }), false);
+    assert.equal(ok({ a: 'b', c: 'd', f: '1', g: '' }), false);
+  });
+});
+
+/** Runs the suite (`projects`: all when empty) against a simulator; returns the exit code. */
+function runClusterChecks(env: Record<string, string>, reportDir: string, projects: string[]): Promise<{ code: number | null; out: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  return new Promise((done) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...projects.map((p) => `--project=${p}`)], { cwd: ROOT, env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => done({ code, out }));
+  });
+}
+
+void describe('read-only proof: the cluster checks never write to the kube API', () => {
+  // The whole suite on a healthy Sovereign (edge and auth checks read Secrets too), the cluster checks on a broken one.
+  for (const [scenario, projects] of [['healthy', []], ['sovereign-fqdn-race', ['preflight', 'cluster']]] as const) {
+    void it(`${scenario}: only GETs, exec upgrades and SelfSubjectAccessReview creates reach the API server (${projects.length ? projects.join(', ') : 'whole suite'})`, { timeout: 300_000 }, async () => {
+      const sim = await startSim({ scenario });
+      const report = mkdtempSync(join(tmpdir(), 'ro-proof-'));
+      try {
+        const r = await runClusterChecks(sim.env, report, [...projects]);
+        assert.equal(r.code, scenario === 'healthy' ? 0 : 1, r.out.split('\n').slice(-30).join('\n'));
+        const kube = sim.context.requests.filter((q) => q.server === 'kube');
+        assert.ok(kube.length > 10, `the checks made ${kube.length} kube requests`);
+        const writes = kube.filter((q) => q.method !== 'GET' && !(q.method === 'POST' && q.path.startsWith('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')));
+        assert.deepEqual(writes, [], 'no write other than SelfSubjectAccessReview');
+        assert.ok(kube.some((q) => q.path.includes('/exec?') && q.status === 101), 'the environment was read with exec');
+        // No secret value leaks into the output.
+        assert.ok(!r.out.includes(sim.context.world.kube.token), 'kube token in output');
+      } finally {
+        await sim.stop();
+        rmSync(report, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -1,0 +1,217 @@
+/**
+ * Faults inside the cluster: Kubernetes access, Flux, and catalyst-api as it runs. Each is a real
+ * failure mode made from the healthy world in a few lines; `expect.failing` lists every check of the
+ * whole suite that fails with it (a wrong SOVEREIGN_FQDN also breaks the login, a crashing
+ * catalyst-api everything behind /auth/handover), and the root cause they all name.
+ *
+ * @module
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, putObject, removeObject } from '../kube-objects.js';
+import type { KubeObject, World } from '../world.js';
+import type { Scenario } from './types.js';
+
+const NS = 'catalyst-system';
+/** What a catalyst-api without a usable audience/key breaks besides its own check. */
+const LOGIN = ['handover.login', 'handover.replay-rejected'];
+/** Everything that needs a Ready catalyst-api behind console.<fqdn>. */
+const BEHIND_CONSOLE = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
+
+const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
+
+function must(o: KubeObject | undefined, what: string): KubeObject {
+  if (!o) throw new Error(`healthy world has no ${what}`);
+  return o;
+}
+
+const fqdnConfigMap = (w: World): KubeObject => must(findObject(w, 'ConfigMap', NS, 'sovereign-fqdn'), 'ConfigMap sovereign-fqdn');
+const apiDeployment = (w: World): KubeObject => must(findObject(w, 'Deployment', NS, 'catalyst-api'), 'Deployment catalyst-api');
+const apiPod = (w: World): KubeObject => must(catalystApiPods(w)[0], 'catalyst-api Pod');
+const helmRelease = (w: World, name: string): KubeObject => must(findObject(w, 'HelmRelease', 'flux-system', name), `HelmRelease ${name}`);
+
+type Spec = { containers: { name: string; env?: { name: string; value?: string }[] }[]; volumes: Record<string, unknown>[] };
+
+/** The Pod specs of the catalyst-api Deployment template and of every catalyst-api Pod. */
+function apiSpecs(w: World): Spec[] {
+  const tmpl = (apiDeployment(w)['spec'] as { template: { spec: Spec } }).template.spec;
+  return [tmpl, ...catalystApiPods(w).map((p) => p['spec'] as Spec)];
+}
+
+/** Sets a HelmRelease's conditions (Ready first) and status fields. */
+function setHelmStatus(hr: KubeObject, conditions: Record<string, unknown>[], extra: Record<string, unknown> = {}): void {
+  hr['status'] = { ...(hr['status'] as Record<string, unknown>), conditions, ...extra };
+}
+
+function progressing(w: World, message: string): Record<string, unknown>[] {
+  const when = at(w, -30);
+  return [
+    { type: 'Ready', status: 'Unknown', reason: 'Progressing', message, lastTransitionTime: when, observedGeneration: 2 },
+    { type: 'Reconciling', status: 'True', reason: 'Progressing', message, lastTransitionTime: when, observedGeneration: 2 },
+  ];
+}
+
+export const CLUSTER_SCENARIOS: Scenario[] = [
+  {
+    name: 'sovereign-fqdn-race',
+    description:
+      'Incident 1 (otech62): ConfigMap sovereign-fqdn was rendered by the sovereign-tls Kustomization after the catalyst-api Pod started; the optional reference resolved to nothing for the Pod\'s life, so SOVEREIGN_FQDN is empty and every handover fails with 401 "invalid audience".',
+    apply: (w) => {
+      const started = (apiPod(w)['status'] as { startTime: string }).startTime;
+      fqdnConfigMap(w).metadata.creationTimestamp = at(w, (Date.parse(started) - w.bootTime) / 1000 + 50);
+    },
+    expect: { failing: sorted(['catalyst-api.sovereign-fqdn', ...LOGIN]), cause: 'sovereign-fqdn' },
+  },
+  {
+    name: 'sovereign-fqdn-missing-configmap',
+    description: 'ConfigMap catalyst-system/sovereign-fqdn does not exist (the chart guard `if .Values.global.sovereignFQDN` was false): SOVEREIGN_FQDN is unset in catalyst-api and every handover is 401 "invalid audience".',
+    apply: (w) => removeObject(w, 'ConfigMap', NS, 'sovereign-fqdn'),
+    expect: { failing: sorted(['catalyst-api.sovereign-fqdn', ...LOGIN]), cause: 'sovereign-fqdn' },
+  },
+  {
+    name: 'sovereign-fqdn-one-pod',
+    description:
+      'catalyst-api scaled to 2 replicas: the older Pod started before ConfigMap sovereign-fqdn existed (empty SOVEREIGN_FQDN), the newer one after (right value). Only a per-Pod check names the bad Pod; the console answers from the older one, so the login fails too.',
+    apply: (w) => {
+      fqdnConfigMap(w).metadata.creationTimestamp = at(w, -400);
+      putObject(w, catalystApiPod(w, 'q4m8n', -300, { node: `catalyst-${w.fqdn.replace(/\./g, '-')}-w1` }));
+      const d = apiDeployment(w);
+      (d['spec'] as { replicas: number }).replicas = 2;
+      Object.assign(d['status'] as Record<string, unknown>, { replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    },
+    expect: { failing: sorted(['catalyst-api.sovereign-fqdn', ...LOGIN]), cause: 'sovereign-fqdn' },
+  },
+  {
+    name: 'exec-forbidden',
+    description: 'The smoke identity may read but not exec (no create on pods/exec in catalyst-system): the live environment of catalyst-api cannot be read, and the check says so instead of guessing from the Pod spec.',
+    apply: (w) => {
+      w.kube.denied.push(`create pods/exec ${NS}`);
+    },
+    expect: { failing: ['catalyst-api.sovereign-fqdn'], cause: 'exec-forbidden' },
+  },
+  {
+    name: 'state-on-emptydir',
+    description: 'Incident 3 (otech64): CATALYST_TOFU_WORKDIR=/tmp/catalyst/tofu, on the /tmp emptyDir; a Pod roll mid-apply lost the tofu state and left the load balancer without targets.',
+    apply: (w) => {
+      for (const spec of apiSpecs(w)) {
+        const env = spec.containers[0]?.env ?? [];
+        const v = env.find((e) => e.name === 'CATALYST_TOFU_WORKDIR');
+        if (v) v.value = `/tmp/catalyst/tofu/${w.fqdn}`;
+      }
+    },
+    expect: { failing: ['catalyst-api.state-on-pvc'], cause: 'state-on-emptydir' },
+  },
+  {
+    name: 'state-root-on-emptydir',
+    description: '/var/lib/catalyst is an emptyDir instead of PVC catalyst-api-deployments: the replay store (jti.log) and the session signing key are lost on every restart, so replayed tokens pass after a restart and sessions break.',
+    apply: (w) => {
+      for (const spec of apiSpecs(w)) {
+        const i = spec.volumes.findIndex((v) => v['name'] === 'deployments');
+        if (i >= 0) spec.volumes[i] = { name: 'deployments', emptyDir: {} };
+      }
+    },
+    expect: { failing: ['catalyst-api.state-on-pvc'], cause: 'state-on-emptydir' },
+  },
+  {
+    name: 'helmrelease-failed',
+    description: 'HelmRelease bp-catalyst-platform failed its upgrade and exhausted its remediation retries (Stalled, RetriesExceeded): Flux will not converge without a fix. The previous release keeps running.',
+    apply: (w) => {
+      const hr = helmRelease(w, 'bp-catalyst-platform');
+      const when = at(w, -120);
+      const msg = 'Helm upgrade failed for release catalyst-system/catalyst-platform with chart bp-catalyst-platform@1.4.96: context deadline exceeded';
+      hr.metadata.generation = 2;
+      setHelmStatus(
+        hr,
+        [
+          { type: 'Ready', status: 'False', reason: 'UpgradeFailed', message: msg, lastTransitionTime: when, observedGeneration: 2 },
+          { type: 'Stalled', status: 'True', reason: 'RetriesExceeded', message: 'Failed to upgrade after 4 attempt(s)', lastTransitionTime: when, observedGeneration: 2 },
+          { type: 'Released', status: 'False', reason: 'UpgradeFailed', message: msg, lastTransitionTime: when, observedGeneration: 2 },
+        ],
+        { observedGeneration: 2, upgradeFailures: 4, lastAttemptedRevision: '1.4.96' },
+      );
+    },
+    expect: { failing: ['gitops.ready'], cause: 'gitops-failed' },
+  },
+  {
+    name: 'helmrelease-progressing-then-ready',
+    description: 'A Sovereign still converging: HelmRelease bp-catalyst-platform is mid-upgrade and becomes Ready about 3 s after start. gitops.ready must wait for it and pass.',
+    apply: (w) => {
+      const hr = helmRelease(w, 'bp-catalyst-platform');
+      const ready = structuredClone(hr['status']) as Record<string, unknown>;
+      hr.metadata.generation = 2;
+      setHelmStatus(hr, progressing(w, "Running 'upgrade' action with timeout of 30m0s"), { observedGeneration: 2 });
+      w.timeline.push({
+        afterMs: 3000,
+        describe: 'bp-catalyst-platform upgrade finishes: Ready=True',
+        apply: (world) => {
+          const now = at(world, (Date.now() - world.bootTime) / 1000);
+          const conditions = (ready['conditions'] as Record<string, unknown>[]).map((c) => ({ ...c, observedGeneration: 2, lastTransitionTime: now }));
+          helmRelease(world, 'bp-catalyst-platform')['status'] = { ...ready, observedGeneration: 2, conditions };
+        },
+      });
+    },
+    expect: { failing: [], env: { SMOKE_AWAIT: '30s' } },
+  },
+  {
+    name: 'helmrelease-stuck',
+    description: 'HelmRelease bp-gitea never finishes installing, so bp-catalyst-platform waits on it (DependencyNotReady) forever: gitops.ready waits out SMOKE_AWAIT and lists both.',
+    apply: (w) => {
+      const gitea = helmRelease(w, 'bp-gitea');
+      gitea.metadata.generation = 2;
+      setHelmStatus(gitea, progressing(w, "Running 'install' action with timeout of 10m0s"), { observedGeneration: 2 });
+      const platform = helmRelease(w, 'bp-catalyst-platform');
+      setHelmStatus(platform, [{ type: 'Ready', status: 'False', reason: 'DependencyNotReady', message: "dependency 'flux-system/bp-gitea' is not ready", lastTransitionTime: at(w, -30), observedGeneration: 1 }]);
+    },
+    expect: { failing: ['gitops.ready'], cause: 'gitops-not-ready', env: { SMOKE_AWAIT: '3s' } },
+  },
+  {
+    name: 'catalyst-api-crashloop',
+    description: 'catalyst-api crashes on start (CrashLoopBackOff, 7 restarts): the Deployment is unavailable, the console has no healthy upstream, and everything behind /auth/handover and /api fails.',
+    apply: (w) => {
+      const pod = apiPod(w);
+      const st = pod['status'] as { conditions: { type: string; status: string; reason?: string }[]; containerStatuses: Record<string, unknown>[] };
+      for (const c of st.conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'False', reason: 'ContainersNotReady' });
+      Object.assign(st.containerStatuses[0] ?? {}, {
+        ready: false,
+        started: false,
+        restartCount: 7,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=catalyst-api pod=${pod.metadata.name}_${NS}` } },
+        lastState: { terminated: { reason: 'Error', exitCode: 1, startedAt: at(w, -40), finishedAt: at(w, -39) } },
+      });
+      const d = apiDeployment(w);
+      const ds = d['status'] as { conditions: { type: string; status: string; reason: string; message: string }[] } & Record<string, unknown>;
+      Object.assign(ds, { readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
+      for (const c of ds.conditions) if (c.type === 'Available') Object.assign(c, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    },
+    expect: { failing: sorted(['catalyst-api.available', 'catalyst-api.sovereign-fqdn', ...BEHIND_CONSOLE]), cause: 'catalyst-api-unavailable' },
+  },
+  {
+    name: 'handover-key-mismatch',
+    description: 'Secret catalyst-handover-jwt-public holds the public half of another RSA key (a re-provision minted a new mothership signer): every valid handover token is 401 "invalid token".',
+    apply: (w) => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+      const s = must(findObject(w, 'Secret', NS, 'catalyst-handover-jwt-public'), 'Secret catalyst-handover-jwt-public');
+      s['data'] = { 'public.jwk': Buffer.from(JSON.stringify({ kty: 'RSA', use: 'sig', alg: 'RS256', n: other.n, e: other.e })).toString('base64') };
+    },
+    expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-mismatch' },
+  },
+  {
+    name: 'kube-credentials-refused',
+    description:
+      'The kubeconfig token is revoked (the API server answers 401): preflight fails once, the cluster checks do not run, and the edge checks that read the Hetzner token from the cluster (HCLOUD_TOKEN unset) are skipped with that reason.',
+    apply: (w) => {
+      w.kube.tokenAccepted = false;
+    },
+    expect: { failing: ['preflight.kube-access'], cause: 'kube-unauthenticated' },
+  },
+  {
+    name: 'kube-rbac-read-denied',
+    description: 'The smoke identity authenticates but may not list Pods in catalyst-system: preflight names the missing permission and the cluster checks do not run.',
+    apply: (w) => {
+      w.kube.denied.push(`list pods ${NS}`);
+    },
+    expect: { failing: ['preflight.kube-access'], cause: 'kube-forbidden' },
+  },
+];
+
+/** The Pod name a scenario adds (exported for self-tests). */
+export const SECOND_POD = `catalyst-api-${API_POD_TEMPLATE_HASH}-q4m8n`;

@@ -1,0 +1,14 @@
+/**
+ * The gate of the cluster checks: when the API server cannot be read, this is the one red line and
+ * the `cluster` project (which depends on it) does not run.
+ */
+import { test } from '../fixtures/index.js';
+import { checkKubeAccess } from '../fixtures/cluster-checks.js';
+
+test(
+  'preflight.kube-access: the API server answers, the credentials authenticate and the permissions the suite needs are granted',
+  { tag: ['@cluster', '@preflight'] },
+  async ({ kube, config }) => {
+    await checkKubeAccess({ kube, config });
+  },
+);
