@@ -1,0 +1,128 @@
+/**
+ * Edge faults: the load balancer, DNS, the console certificate, the Hetzner API. Each is a real
+ * failure mode; `expect.failing` lists every check of the whole suite that fails with it (the login,
+ * Keycloak and /readyz go through the same load balancer and certificate).
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { findObject } from '../kube-objects.js';
+import type { World } from '../world.js';
+import type { Scenario } from './types.js';
+
+/** Everything that goes through console.<fqdn> (handover, /readyz) besides the edge checks. */
+const THROUGH_CONSOLE = ['catalyst-api.available', 'handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
+/** auth.<fqdn>: same load balancer IP and the same wildcard certificate. */
+const THROUGH_AUTH = ['keycloak.sa-roles'];
+const TLS_ALL = ['tls.certificate', 'tls.handshake', 'tls.matches-cluster'];
+
+const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
+
+function lb(world: World): World['hcloud']['loadBalancers'][number] {
+  const found = world.hcloud.loadBalancers[0];
+  if (!found) throw new Error('healthy world has no load balancer');
+  return found;
+}
+
+const serverId = (world: World, role: string): number | undefined => world.hcloud.servers.find((s) => s.labels['catalyst.openova.io/role'] === role)?.id;
+
+/** A certificate the gateway serves that no client accepts: breaks everything behind the LB, not only tls.certificate. */
+const badCert = (name: string, cert: World['gateway']['cert'], cause: Scenario['expect']['cause'], description: string, extra?: (w: World) => void): Scenario => ({
+  name,
+  description,
+  apply: (w) => {
+    w.gateway.cert = cert;
+    extra?.(w);
+  },
+  expect: { failing: sorted(['tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause },
+});
+
+export const EDGE_SCENARIOS: Scenario[] = [
+  {
+    name: 'lb-no-targets',
+    description: 'Incident 3: tofu state was lost mid-apply, the load balancer came up with no targets, and every connection to console.<fqdn> is reset before TLS while the cluster looks healthy.',
+    apply: (w) => {
+      lb(w).targets = [];
+      w.gateway.mode = 'reset';
+    },
+    expect: { failing: sorted(['lb.targets', 'lb.health', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'lb-no-targets' },
+  },
+  {
+    name: 'lb-target-unhealthy',
+    description: 'cilium-envoy is down on the worker: the load balancer reports that target unhealthy on 443 and 80 (the control plane still serves, so the console works).',
+    apply: (w) => {
+      const worker = serverId(w, 'worker');
+      for (const t of lb(w).targets) {
+        if (t.server?.id !== worker) continue;
+        t.health_status = t.health_status.map((h) => (h.listen_port === 53 ? h : { ...h, status: 'unhealthy' }));
+      }
+    },
+    expect: { failing: ['lb.health'], cause: 'lb-targets-unhealthy' },
+  },
+  {
+    name: 'lb-missing-control-plane',
+    description: 'Incident 3 (partial): the load balancer only has the worker as a target; the control_plane target was lost with the tofu state.',
+    apply: (w) => {
+      const cp = serverId(w, 'control-plane');
+      lb(w).targets = lb(w).targets.filter((t) => t.server?.id !== cp);
+    },
+    expect: { failing: ['lb.targets'], cause: 'lb-no-control-plane' },
+  },
+  {
+    name: 'dns-stale-record',
+    description: 'console.<fqdn> still points at an old load balancer IP that is no longer this Sovereign\'s (the orphan 49.12.16.160): connections there are reset.',
+    apply: (w) => {
+      w.gateway.dnsAnswer = '127.0.0.2';
+    },
+    expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE]), cause: 'dns-not-lb' },
+  },
+  badCert('cert-expired', 'expired', 'tls-expiring', 'The console certificate expired ten days ago: cert-manager stopped renewing (DNS-01 solver failing).'),
+  badCert('cert-wrong-name', 'wrong-name', 'tls-name-mismatch', 'The gateway serves a certificate for another domain (*.old-sim...): the Certificate\'s dnsNames were rendered for the wrong FQDN.'),
+  badCert('cert-staging', 'staging', 'tls-staging-issuer', 'The certificate comes from the Let\'s Encrypt staging issuer ((STAGING) Pretend Pear X1), which no client trusts: the Certificate points at letsencrypt-dns01-staging.', (w) => {
+    const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
+    if (cert?.spec?.issuerRef) cert.spec.issuerRef.name = 'letsencrypt-dns01-staging';
+  }),
+  badCert('cert-leaf-only', 'leaf-only', 'tls-untrusted', 'The gateway serves the leaf without its intermediate, so clients cannot build a chain to the root (UNABLE_TO_VERIFY_LEAF_SIGNATURE).'),
+  {
+    name: 'cert-expiring',
+    description: 'The console certificate expires in 5 days (under SMOKE_CERT_MIN_DAYS=14): renewal is not happening, nothing is broken yet.',
+    apply: (w) => {
+      w.gateway.cert = 'expiring';
+    },
+    expect: { failing: ['tls.certificate'], cause: 'tls-expiring' },
+  },
+  {
+    name: 'cert-stale',
+    description: 'cert-manager renewed the Secret, but cilium-envoy still serves the old (still valid) certificate: it missed the update.',
+    apply: (w) => {
+      w.gateway.cert = 'stale';
+    },
+    expect: { failing: ['tls.matches-cluster'], cause: 'tls-stale-cert' },
+  },
+  {
+    name: 'console-hang',
+    description: 'The load balancer IP accepts TCP on 443 and never answers (a wedged envoy): checks through it fail within SMOKE_TIMEOUT instead of hanging.',
+    apply: (w) => {
+      w.gateway.mode = 'hang';
+    },
+    expect: { failing: sorted([...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
+  },
+  {
+    name: 'hcloud-rate-limited',
+    description: 'Another tool is using the project\'s Hetzner API budget: the first requests get 429 rate_limit_exceeded, then service resumes. The suite waits (RateLimit-Reset) and passes.',
+    apply: (w) => {
+      w.hcloud.rateLimitedRequests = 3;
+      w.hcloud.rateLimitResetSeconds = 1;
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'hcloud-token-rejected',
+    description: 'The Hetzner token in flux-system/cloud-credentials was revoked (rotated in the project, not in the cluster): the API answers 401.',
+    apply: (w) => {
+      // The Secret keeps the old token; the API now only accepts a new one.
+      w.hcloud.token = `hc${randomBytes(31).toString('hex')}`;
+    },
+    expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
+  },
+];
