@@ -1,13 +1,380 @@
 /**
- * catalyst-api and catalyst-ui as the gateway routes console.<fqdn> (OWNER: auth). STUB.
+ * console.<fqdn> as HTTPRoute `catalyst-ui` routes it (shared/sovereign.md §1.1): Exact
+ * `/auth/handover`, `/readyz`, `/healthz` and PathPrefix `/api/` go to catalyst-api; everything else
+ * to catalyst-ui, a single-page app whose auth guard polls `GET /api/v1/whoami` and falls back to
+ * `/login`. `api.<fqdn>` goes to catalyst-api whole.
+ *
+ * `/auth/handover` runs the fourteen checks of §1.3 in the real order with the real error strings.
+ * It reads `SOVEREIGN_FQDN` and `CATALYST_KC_*` from the environment the oldest running catalyst-api
+ * Pod got at start ({@link podEnv}), so a ConfigMap created after the Pod gives `invalid audience`
+ * exactly as on otech62; it reads the public key from the Secret the Pod mounts, and it calls the
+ * Keycloak fake over real HTTP with the Pod's service-account credentials (EnsureUser, §1.5).
+ *
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { posix } from 'node:path';
+import { jwtVerify, SignJWT } from 'jose';
 import type { SimContext } from './context.js';
+import { catalystApiPods, findObject, podEnv } from './kube-objects.js';
+import type { KubeObject, World } from './world.js';
+
+/** What catalyst-api holds in memory (and on its PVC); kept per simulator for self-tests. */
+export interface CatalystSimState {
+  /** The jti store (/var/lib/catalyst/jti.log). */
+  jtis: Set<string>;
+  /** The Sovereign catalyst-api's own session signer. */
+  sessionKey: { privateKey: KeyObject; publicKey: KeyObject };
+  /** Every handover token received and every session cookie value issued: what must never leak. */
+  seenTokens: string[];
+  issuedSessions: string[];
+}
+
+const states = new WeakMap<SimContext, CatalystSimState>();
+
+/** The catalyst-api state of a running simulator (self-tests read the secrets it saw and issued). */
+export function catalystSimState(ctx: SimContext): CatalystSimState {
+  let s = states.get(ctx);
+  if (!s) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    s = { jtis: new Set(), sessionKey: { privateKey, publicKey }, seenTokens: [], issuedSessions: [] };
+    states.set(ctx, s);
+  }
+  return s;
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function deny(res: ServerResponse, error: string): void {
+  json(res, 401, { error });
+}
+
+function cookies(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** The Pod that answers: the oldest running, Ready catalyst-api Pod. */
+function servingPod(world: World): KubeObject | undefined {
+  return catalystApiPods(world).find((p) => {
+    const conds = (p['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    return conds.some((c) => c.type === 'Ready' && c.status === 'True');
+  });
+}
+
+interface Mount {
+  mountPath: string;
+  name: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+interface Volume {
+  name: string;
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  configMap?: { name: string };
+  persistentVolumeClaim?: { claimName: string };
+  emptyDir?: unknown;
+}
+
+function mountFor(pod: KubeObject, path: string): { mount: Mount; volume: Volume | undefined; rel: string } | undefined {
+  const spec = pod['spec'] as { containers: { name: string; volumeMounts?: Mount[] }[]; volumes?: Volume[] };
+  const container = spec.containers.find((c) => c.name === 'catalyst-api') ?? spec.containers[0];
+  const mounts = [...(container?.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  const mount = mounts.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+  if (!mount) return undefined;
+  return { mount, volume: spec.volumes?.find((v) => v.name === mount.name), rel: posix.relative(mount.mountPath, path) };
+}
+
+/** Reads a file the Pod sees, when it comes from a mounted Secret (kubelet keeps those current). */
+function readMountedFile(world: World, pod: KubeObject, path: string): string | undefined {
+  const m = mountFor(pod, path);
+  if (!m?.volume?.secret) return undefined;
+  const secret = findObject(world, 'Secret', pod.metadata.namespace, m.volume.secret.secretName);
+  const data = (secret?.['data'] as Record<string, string> | undefined) ?? {};
+  const key = m.mount.subPath ?? m.volume.secret.items?.find((i) => i.path === m.rel)?.key ?? m.rel;
+  const value = data[key];
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+function parsePublicKey(text: string | undefined): KeyObject | undefined {
+  if (!text?.trim()) return undefined;
+  try {
+    const t = text.trim();
+    if (t.startsWith('{')) {
+      const jwk = JSON.parse(t) as Record<string, unknown>;
+      if (jwk['kty'] !== 'RSA' || typeof jwk['n'] !== 'string' || typeof jwk['e'] !== 'string') return undefined;
+      return createPublicKey({ key: { kty: 'RSA', n: jwk['n'], e: jwk['e'] }, format: 'jwk' });
+    }
+    return createPublicKey(t);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps CATALYST_KC_ADDR (an in-cluster name) to the Keycloak fake; other names do not resolve in the Pod. */
+function keycloakBase(ctx: SimContext, addr: string): { base: string; host: string } | undefined {
+  let u: URL;
+  try {
+    u = new URL(addr);
+  } catch {
+    return undefined;
+  }
+  const inCluster = /^keycloak(\.keycloak(\.svc(\.cluster\.local)?)?)?\.?$/.test(u.hostname);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  // The Service listens on 80 only (the in-code default :8080 does not answer).
+  if (!inCluster || u.protocol !== 'http:' || port !== '80' || !ctx.ports.keycloak) return undefined;
+  return { base: `http://127.0.0.1:${ctx.ports.keycloak}${u.pathname.replace(/\/$/, '')}`, host: u.host };
+}
+
+/** EnsureUser (internal/keycloak/client.go): token, lookup, create, group, membership. */
+async function ensureUser(ctx: SimContext, env: Record<string, string>, email: string): Promise<{ ok: true; id: string } | { ok: false; why: string }> {
+  const kc = keycloakBase(ctx, env['CATALYST_KC_ADDR'] || 'http://keycloak.keycloak.svc.cluster.local:8080');
+  if (!kc) return { ok: false, why: `dial ${env['CATALYST_KC_ADDR'] ?? '(default)'}: no such host or connection refused` };
+  const realm = env['CATALYST_KC_REALM'] || 'sovereign';
+  interface Answer {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }
+  const call = (method: string, path: string, init: { body?: string; token?: string; form?: boolean } = {}): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const r = httpRequest(
+        `${kc.base}${path}`,
+        {
+          method,
+          timeout: 5000,
+          headers: {
+            host: kc.host,
+            ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+            ...(init.body ? { 'content-type': init.form ? 'application/x-www-form-urlencoded' : 'application/json', 'content-length': Buffer.byteLength(init.body) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      r.on('timeout', () => r.destroy(new Error('timeout')));
+      r.on('error', reject);
+      r.end(init.body);
+    });
+  const location = (a: Answer): string | undefined => String(a.headers['location'] ?? '').split('/').pop() || undefined;
+  try {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: env['CATALYST_KC_SA_CLIENT_ID'] || 'catalyst-api-server', client_secret: env['CATALYST_KC_SA_CLIENT_SECRET'] ?? '' });
+    const t = await call('POST', `/realms/${realm}/protocol/openid-connect/token`, { body: form.toString(), form: true });
+    if (t.status !== 200) return { ok: false, why: `token: ${t.status}` };
+    const token = (JSON.parse(t.body) as { access_token: string }).access_token;
+    const lookup = async (): Promise<{ id: string }[] | number> => {
+      const r = await call('GET', `/admin/realms/${realm}/users?email=${encodeURIComponent(email)}&exact=true`, { token });
+      return r.status === 200 ? (JSON.parse(r.body) as { id: string }[]) : r.status;
+    };
+    let found = await lookup();
+    if (typeof found === 'number') return { ok: false, why: `lookup user: ${found}` };
+    let id = found[0]?.id;
+    if (!id) {
+      const c = await call('POST', `/admin/realms/${realm}/users`, { token, body: JSON.stringify({ email, username: email, emailVerified: true, enabled: true, requiredActions: [] }) });
+      if (c.status === 201) id = location(c);
+      else if (c.status === 409) {
+        found = await lookup();
+        if (typeof found === 'number') return { ok: false, why: `lookup user: ${found}` };
+        id = found[0]?.id;
+      } else return { ok: false, why: `create user: ${c.status}` };
+      if (!id) return { ok: false, why: 'create user: no Location' };
+    }
+    const g = await call('GET', `/admin/realms/${realm}/groups?search=sovereign-admins&exact=true`, { token });
+    if (g.status !== 200) return { ok: false, why: `groups: ${g.status}` };
+    let gid = (JSON.parse(g.body) as { id: string; name: string }[]).find((x) => x.name === 'sovereign-admins')?.id;
+    if (!gid) {
+      const cg = await call('POST', `/admin/realms/${realm}/groups`, { token, body: JSON.stringify({ name: 'sovereign-admins' }) });
+      if (cg.status !== 201) return { ok: false, why: `create group: ${cg.status}` };
+      gid = location(cg);
+    }
+    const m = await call('PUT', `/admin/realms/${realm}/users/${id}/groups/${gid}`, { token });
+    if (m.status !== 204) return { ok: false, why: `membership: ${m.status}` };
+    return { ok: true, id };
+  } catch (err) {
+    return { ok: false, why: String(err) };
+  }
+}
+
+function isTls(req: IncomingMessage): boolean {
+  return !!(req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https';
+}
+
+interface Session {
+  email: string;
+  sub: string;
+  verified: boolean;
+}
+
+async function sessionOf(ctx: SimContext, req: IncomingMessage, url: URL): Promise<Session | undefined> {
+  if (ctx.world.catalyst.sessionBroken) return undefined;
+  const auth = req.headers.authorization ?? '';
+  const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : url.searchParams.get('access_token') ?? cookies(req)['catalyst_session'];
+  if (!token) return undefined;
+  try {
+    const { payload } = await jwtVerify(token, catalystSimState(ctx).sessionKey.publicKey, { algorithms: ['RS256'] });
+    if (payload['typ'] !== 'session' || typeof payload['email'] !== 'string') return undefined;
+    return { email: payload['email'], sub: String(payload.sub ?? payload['email']), verified: payload['email_verified'] === true };
+  } catch {
+    return undefined;
+  }
+}
+
+async function handover(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL, pod: KubeObject): Promise<void> {
+  const world = ctx.world;
+  const st = catalystSimState(ctx);
+  const env = podEnv(world, pod, 'catalyst-api');
+  const token = url.searchParams.get('token');
+  // 1. token present (later versions: browsers and existing sessions are redirected instead).
+  if (!token) {
+    const accept = String(req.headers.accept ?? '');
+    if (await sessionOf(ctx, req, url)) return void res.writeHead(302, { location: '/dashboard' }).end();
+    if (!accept.includes('application/json') && (accept.includes('text/html') || req.headers['sec-fetch-mode'] === 'navigate')) {
+      return void res.writeHead(302, { location: '/auth/handover-error?reason=missing_token' }).end();
+    }
+    return deny(res, 'missing token parameter');
+  }
+  st.seenTokens.push(token);
+  // 2. public key.
+  const keyPath = env['CATALYST_HANDOVER_JWT_PUBLIC_PATH'] || env['CATALYST_HANDOVER_JWT_PUBLIC_KEY_PATH'] || '/etc/catalyst/handover-jwt-public/public.jwk';
+  const publicKey = parsePublicKey(readMountedFile(world, pod, keyPath));
+  if (!publicKey) return deny(res, 'server misconfiguration: public key unavailable');
+  // 3. signature (RS256) and exp.
+  let claims: Record<string, unknown>;
+  try {
+    const { payload } = await jwtVerify(token, publicKey, { algorithms: ['RS256'], requiredClaims: ['exp'] });
+    claims = payload as Record<string, unknown>;
+  } catch {
+    return deny(res, 'invalid token');
+  }
+  // 4. issuer.
+  if (claims['iss'] !== world.catalyst.expectedIssuer) return deny(res, 'invalid issuer');
+  // 5. audience: "https://console." + SOVEREIGN_FQDN, from the Pod's environment (incident 1).
+  const aud = Array.isArray(claims['aud']) ? (claims['aud'] as unknown[]) : [claims['aud']];
+  if (!world.catalyst.acceptAnyAudience && !aud.includes(`https://console.${env['SOVEREIGN_FQDN'] ?? ''}`)) return deny(res, 'invalid audience');
+  // 6-9. claims.
+  if (claims['role'] !== 'sovereign-admin') return deny(res, 'insufficient role');
+  if (claims['email_verified'] !== true) return deny(res, 'email not verified');
+  const email = typeof claims['email'] === 'string' ? claims['email'] : '';
+  if (!email) return deny(res, 'missing email claim');
+  const jti = typeof claims['jti'] === 'string' ? claims['jti'] : '';
+  if (!jti) return deny(res, 'missing jti');
+  // 10. jti store writable: /var/lib/catalyst must be a writable volume.
+  const store = mountFor(pod, '/var/lib/catalyst/jti.log');
+  if (!store || store.mount.readOnly || store.volume?.secret || store.volume?.configMap) return deny(res, 'internal error');
+  // 11. replay (the jti is burned here, before Keycloak is called).
+  if (world.catalyst.replayProtection) {
+    if (st.jtis.has(jti)) return deny(res, 'token already used');
+    st.jtis.add(jti);
+  }
+  // 12. Keycloak SA secret configured.
+  if (!env['CATALYST_KC_SA_CLIENT_SECRET']) return deny(res, 'server misconfiguration: keycloak not configured');
+  // 13. EnsureUser (incident 2: 403 on the user lookup).
+  const ensured = await ensureUser(ctx, env, email);
+  if (!ensured.ok) return deny(res, 'keycloak error: ensure user');
+  // 14. session signing with the Sovereign's own signer.
+  if (!env['CATALYST_HANDOVER_KEY_PATH']) return deny(res, 'internal error');
+  const now = Math.floor(Date.now() / 1000);
+  const session = await new SignJWT({ email, email_verified: true, role: 'sovereign-admin', typ: 'session', keycloak_uid: ensured.id })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setIssuer(String(claims['iss']))
+    .setSubject(email)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 8 * 3600)
+    .setJti(randomUUID())
+    .sign(st.sessionKey.privateKey);
+  st.issuedSessions.push(session);
+  const c = world.catalyst.cookie;
+  const domain = c.domain || env['CATALYST_SESSION_COOKIE_DOMAIN'] || '';
+  const attrs = ['Path=/', 'Max-Age=28800'];
+  if (domain) attrs.push(`Domain=.${domain.replace(/^\./, '')}`);
+  if (c.httpOnly) attrs.push('HttpOnly');
+  if (c.secure && isTls(req)) attrs.push('Secure');
+  if (c.sameSite) attrs.push(`SameSite=${c.sameSite}`);
+  res.writeHead(302, {
+    location: world.catalyst.redirectTo,
+    'set-cookie': [`catalyst_session=${session}; ${attrs.join('; ')}`, 'catalyst_refresh=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax'],
+  });
+  res.end();
+}
+
+async function whoami(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL, pod: KubeObject): Promise<void> {
+  const env = podEnv(ctx.world, pod, 'catalyst-api');
+  let s = await sessionOf(ctx, req, url);
+  if (!s && ctx.world.catalyst.whoamiWithoutSession) s = { email: `owner@${ctx.world.fqdn}`, sub: 'owner', verified: true };
+  if (!s) return json(res, 401, { error: 'unauthenticated' });
+  const fqdn = env['SOVEREIGN_FQDN'] ?? '';
+  json(res, 200, { email: s.email, sub: s.sub, verified: s.verified, sovereignFQDN: fqdn, deploymentId: env['CATALYST_SELF_DEPLOYMENT_ID'] || `sovereign-${fqdn}`, mode: 'sovereign' });
+}
+
+const SPA = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Catalyst</title>
+<style>body{font-family:sans-serif;margin:3rem}#app{max-width:40rem}</style></head>
+<body><main id="app" data-view="loading"><p>Loading…</p></main>
+<script>
+(function () {
+  var app = document.getElementById('app');
+  function show(view, html) { app.setAttribute('data-view', view); app.innerHTML = html; }
+  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  var path = location.pathname;
+  if (path === '/login') {
+    show('login', '<h1>Sign in to Catalyst</h1><form><label>Email <input name="email" type="email"></label><button type="submit">Sign in</button></form>');
+    return;
+  }
+  if (path === '/auth/handover-error') {
+    show('handover-error', '<h1>Sign-in link failed</h1><p>' + esc(new URLSearchParams(location.search).get('reason') || 'unknown') + '</p>');
+    return;
+  }
+  fetch('/api/v1/whoami', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    .then(function (r) {
+      if (r.status === 401) { location.replace('/login'); return null; }
+      if (!r.ok) throw new Error('whoami ' + r.status);
+      return r.json();
+    })
+    .then(function (me) {
+      if (!me) return;
+      if (path !== '/dashboard') { history.replaceState(null, '', '/dashboard'); }
+      show('dashboard', '<h1>Sovereign ' + esc(me.sovereignFQDN) + '</h1><p data-testid="signed-in-as">Signed in as ' + esc(me.email) + '</p>');
+    })
+    .catch(function (e) { show('error', '<p>' + esc(e.message) + '</p>'); });
+})();
+</script></body></html>
+`;
+
+async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://console');
+  const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
+  const path = url.pathname;
+  const toApi = host.startsWith('api.') || path === '/auth/handover' || path === '/readyz' || path === '/healthz' || path.startsWith('/api/');
+  if (!toApi) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(SPA);
+    return;
+  }
+  const pod = servingPod(ctx.world);
+  // Envoy with no Ready endpoint behind Service catalyst-api.
+  if (!pod) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('no healthy upstream');
+  if (path === '/healthz' || path === '/readyz') return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+  if (path === '/auth/handover' && req.method === 'GET') return handover(ctx, req, res, url, pod);
+  if (path === '/api/v1/whoami' && req.method === 'GET') return whoami(ctx, req, res, url, pod);
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+}
 
 /** Handles a request the gateway routed to console.<fqdn> (or api.<fqdn>). */
-export function catalystHandler(_ctx: SimContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (_req, res) => {
-    res.writeHead(503, { 'content-type': 'text/plain' }).end('sim/catalyst-api.ts: not implemented yet');
+export function catalystHandler(ctx: SimContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal error' }));
+    });
   };
 }

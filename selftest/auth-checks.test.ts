@@ -1,0 +1,309 @@
+/**
+ * The handover checks and their simulator:
+ * - minted tokens carry the mothership's claims (§1.2), RS256, no kid, fresh jti;
+ * - the simulated /auth/handover runs the fourteen checks of §1.3 in order, with the exact strings;
+ * - the @auth checks, run by Playwright against the simulator, fail with the right cause in each
+ *   auth scenario;
+ * - redaction: with SMOKE_TRACE=on in a failing scenario, no token the sim received and no session
+ *   cookie it issued appears in any file of the report (zips, traces and HTML data included).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import type { Summary } from '../fixtures/reporter.js';
+import { handoverClaims, mintHandoverToken, mintVariant } from '../fixtures/tokens.js';
+import { catalystHandler, catalystSimState } from '../sim/catalyst-api.js';
+import type { SimContext } from '../sim/context.js';
+import { healthyWorld } from '../sim/healthy.js';
+import { startSim } from '../sim/index.js';
+import { startKeycloak } from '../sim/keycloak.js';
+import { catalystApiPods } from '../sim/kube-objects.js';
+import type { Pki } from '../sim/pki.js';
+import { findScenario } from '../sim/scenarios/index.js';
+import type { World } from '../sim/world.js';
+import { readZip } from './zip.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+void describe('handover tokens', () => {
+  void it('carry the §1.2 claims, RS256 without kid, a fresh jti each, five minutes of life', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const opts = { issuer: 'https://console.openova.io', fqdn: 'otech64.omani.works', email: 'smoke@otech64.omani.works' };
+    const a = await mintHandoverToken(privateKey, opts);
+    const b = await mintHandoverToken(privateKey, opts);
+    assert.deepEqual(decodeProtectedHeader(a), { alg: 'RS256', typ: 'JWT' });
+    const { payload } = await jwtVerify(a, publicKey, { algorithms: ['RS256'], issuer: opts.issuer, audience: 'https://console.otech64.omani.works' });
+    assert.deepEqual(payload.aud, ['https://console.otech64.omani.works']);
+    assert.equal(payload['role'], 'sovereign-admin');
+    assert.equal(payload['email_verified'], true);
+    assert.equal(payload['sovereign_fqdn'], 'otech64.omani.works');
+    assert.match(String(payload['deployment_id']), /^[0-9a-f]{16}$/);
+    assert.match(String(payload.jti), /^[0-9a-f-]{36}$/);
+    assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 300);
+    const { payload: pb } = await jwtVerify(b, publicKey);
+    assert.notEqual(pb.jti, payload.jti);
+    // Variants: the foreign key does not verify; the expired one is past exp; other audience differs.
+    await assert.rejects(jwtVerify(await mintVariant('foreign-key', privateKey, opts), publicKey));
+    await assert.rejects(jwtVerify(await mintVariant('expired', privateKey, opts), publicKey), { code: 'ERR_JWT_EXPIRED' });
+    await assert.rejects(jwtVerify(await mintVariant('other-audience', privateKey, opts), publicKey, { audience: 'https://console.otech64.omani.works' }), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+  });
+});
+
+interface Harness {
+  world: World;
+  ctx: SimContext;
+  url: string;
+}
+
+async function catalystHarness(scenario = 'healthy'): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-auth-'));
+  const world = healthyWorld({ name: 'auth', dir });
+  findScenario(scenario)?.apply(world);
+  const ctx: SimContext = { world, pki: {} as Pki, requests: [], ports: {} };
+  const kc = await startKeycloak(ctx);
+  ctx.ports.keycloak = kc.port;
+  const server: Server = createServer((req, res) => {
+    req.headers['x-forwarded-proto'] = 'https';
+    catalystHandler(ctx)(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanup.push(() => kc.close(), () => new Promise<void>((r) => server.close(() => r())), () => rmSync(dir, { recursive: true, force: true }));
+  return { world, ctx, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function handover(h: Harness, token: string | undefined, headers: Record<string, string> = { accept: 'application/json' }): Promise<{ status: number; error?: string; location: string | null; cookie: string | null }> {
+  const res = await fetch(`${h.url}/auth/handover${token === undefined ? '' : `?token=${token}`}`, { headers: { host: 'console.auth.sovereign.test', ...headers }, redirect: 'manual' });
+  const body = await res.text();
+  let error: string | undefined;
+  try {
+    error = (JSON.parse(body) as { error?: string }).error;
+  } catch {
+    error = undefined;
+  }
+  return { status: res.status, ...(error ? { error } : {}), location: res.headers.get('location'), cookie: res.headers.get('set-cookie') };
+}
+
+type Claims = Record<string, unknown>;
+
+async function sign(h: Harness, claims: Claims, key = h.world.mothershipKey.privateKey): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(key);
+}
+
+function validClaims(h: Harness): Claims {
+  return { ...handoverClaims({ issuer: 'https://console.openova.io', fqdn: h.world.fqdn, email: `op@${h.world.fqdn}` }) };
+}
+
+void describe('simulated /auth/handover: the fourteen checks in order', () => {
+  void it('a valid token: 302 /dashboard, catalyst_session HttpOnly Secure SameSite=Lax host-only, catalyst_refresh cleared, whoami 200', async () => {
+    const h = await catalystHarness();
+    const r = await handover(h, await sign(h, validClaims(h)));
+    assert.equal(r.status, 302);
+    assert.equal(r.location, '/dashboard');
+    assert.match(r.cookie ?? '', /catalyst_session=[^;]+; Path=\/; Max-Age=28800; HttpOnly; Secure; SameSite=Lax/);
+    assert.match(r.cookie ?? '', /catalyst_refresh=; Path=\/; Max-Age=0/);
+    const session = /catalyst_session=([^;]+)/.exec(r.cookie ?? '')?.[1] ?? '';
+    const me = await fetch(`${h.url}/api/v1/whoami`, { headers: { cookie: `catalyst_session=${session}` } });
+    assert.equal(me.status, 200);
+    assert.deepEqual(await me.json(), { email: `op@${h.world.fqdn}`, sub: `op@${h.world.fqdn}`, verified: true, sovereignFQDN: h.world.fqdn, deploymentId: 'ab2135d4cf2d01e4', mode: 'sovereign' });
+    assert.equal((await fetch(`${h.url}/api/v1/whoami`)).status, 401);
+    // EnsureUser really created the user in the Keycloak fake, in sovereign-admins.
+    assert.deepEqual(h.world.keycloak.runtimeUsers.map((u) => [u.email, u.groups]), [[`op@${h.world.fqdn}`, ['sovereign-admins']]]);
+  });
+
+  void it('each failure names the earliest failing check, with the exact string', async () => {
+    const h = await catalystHarness();
+    const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const now = Math.floor(Date.now() / 1000);
+    // Each row breaks check k AND every later check it can, so only the order decides the answer.
+    const later = { role: 'viewer', email_verified: false, email: undefined, jti: undefined };
+    const rows: [string, () => Promise<string | undefined>][] = [
+      ['missing token parameter', async () => undefined],
+      ['invalid token', async () => sign(h, { ...validClaims(h), iss: 'https://evil.example', aud: ['x'], ...later }, foreign)],
+      ['invalid token', async () => sign(h, { ...validClaims(h), exp: now - 10, iss: 'https://evil.example' })],
+      ['invalid token', async () => sign(h, { ...validClaims(h), exp: undefined })],
+      ['invalid issuer', async () => sign(h, { ...validClaims(h), iss: 'https://evil.example', aud: ['x'], ...later })],
+      ['invalid audience', async () => sign(h, { ...validClaims(h), aud: ['https://console.other.example'], ...later })],
+      ['insufficient role', async () => sign(h, { ...validClaims(h), ...later })],
+      ['email not verified', async () => sign(h, { ...validClaims(h), email_verified: false, email: undefined, jti: undefined })],
+      ['missing email claim', async () => sign(h, { ...validClaims(h), email: undefined, jti: undefined })],
+      ['missing jti', async () => sign(h, { ...validClaims(h), jti: undefined })],
+    ];
+    for (const [want, make] of rows) {
+      const token = await make();
+      const r = await handover(h, token === undefined ? undefined : token);
+      assert.equal(r.status, 401, want);
+      assert.equal(r.error, want);
+    }
+    // 11: the jti is burned before Keycloak is called.
+    const once = await sign(h, validClaims(h));
+    assert.equal((await handover(h, once)).status, 302);
+    assert.deepEqual(await handover(h, once), { status: 401, error: 'token already used', location: null, cookie: null });
+  });
+
+  void it('environment-dependent checks: 2 public key, 5 audience from the Pod env, 10 jti store, 12 Keycloak secret, 13 EnsureUser, 14 session signer', async () => {
+    const pod = (h: Harness): string => catalystApiPods(h.world)[0]?.metadata.name ?? '';
+    const cases: [string, string, (h: Harness) => void][] = [
+      ['healthy', 'server misconfiguration: public key unavailable', (h) => {
+        h.world.kube.objects = h.world.kube.objects.filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'catalyst-handover-jwt-public'));
+      }],
+      ['healthy', 'invalid audience', (h) => {
+        h.world.kube.processEnvAtStart[pod(h)] = { SOVEREIGN_FQDN: '' };
+      }],
+      ['healthy', 'internal error', (h) => {
+        const c = (catalystApiPods(h.world)[0]?.['spec'] as { containers: { volumeMounts: { mountPath: string; readOnly?: boolean }[] }[] }).containers[0];
+        const m = c?.volumeMounts.find((v) => v.mountPath === '/var/lib/catalyst');
+        if (m) m.readOnly = true;
+      }],
+      ['healthy', 'server misconfiguration: keycloak not configured', (h) => {
+        h.world.kube.processEnvAtStart[pod(h)] = { CATALYST_KC_SA_CLIENT_SECRET: '' };
+      }],
+      ['sa-roles-scope-mappings', 'keycloak error: ensure user', () => {}],
+      ['sa-secret-mismatch', 'keycloak error: ensure user', () => {}],
+      ['healthy', 'keycloak error: ensure user', (h) => {
+        h.world.kube.processEnvAtStart[pod(h)] = { CATALYST_KC_ADDR: `https://auth.${h.world.fqdn}` }; // otech94: not resolvable in the Pod
+      }],
+      ['healthy', 'internal error', (h) => {
+        h.world.kube.processEnvAtStart[pod(h)] = { CATALYST_HANDOVER_KEY_PATH: '' };
+      }],
+      ['issuer-mismatch', 'invalid issuer', () => {}],
+    ];
+    for (const [scenario, want, mutate] of cases) {
+      const h = await catalystHarness(scenario);
+      mutate(h);
+      const r = await handover(h, await sign(h, validClaims(h)));
+      assert.deepEqual([r.status, r.error], [401, want], `${scenario}: ${want}`);
+    }
+  });
+
+  void it('no token: JSON 401 for Accept: application/json, 302 to handover-error for a browser navigation', async () => {
+    const h = await catalystHarness();
+    assert.equal((await handover(h, undefined)).error, 'missing token parameter');
+    const nav = await handover(h, undefined, { accept: 'text/html', 'sec-fetch-mode': 'navigate' });
+    assert.deepEqual([nav.status, nav.location], [302, '/auth/handover-error?reason=missing_token']);
+  });
+
+  void it('routes like HTTPRoute catalyst-ui: /readyz and /healthz to catalyst-api, /dashboard and /login to the SPA; no Ready Pod gives 503', async () => {
+    const h = await catalystHarness();
+    assert.equal(await (await fetch(`${h.url}/readyz`)).text(), 'ok');
+    assert.match(await (await fetch(`${h.url}/dashboard`)).text(), /api\/v1\/whoami/);
+    assert.match(await (await fetch(`${h.url}/auth/handover-error?reason=x`)).text(), /<html/);
+    for (const p of catalystApiPods(h.world)) (p['status'] as { conditions: { type: string; status: string }[] }).conditions.forEach((c) => (c.status = c.type === 'Ready' ? 'False' : c.status));
+    assert.equal((await fetch(`${h.url}/readyz`)).status, 503);
+  });
+});
+
+/** Runs Playwright on the @auth checks against a running sim; returns the summary. */
+function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  return new Promise((done) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', '--grep', 'handover\\.|keycloak\\.', '--project=outside', '--project=cluster'], {
+      cwd: ROOT,
+      env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2', ...extra } as NodeJS.ProcessEnv,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => {
+      let summary: Summary | undefined;
+      try {
+        summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+      } catch {
+        summary = undefined;
+      }
+      done({ code, out, summary });
+    });
+  });
+}
+
+function* filesUnder(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* filesUnder(p);
+    else yield p;
+  }
+}
+
+/** Every byte of the report, zips opened (nested too), as text to search. */
+function reportTexts(dir: string): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  const add = (name: string, data: Buffer, depth = 0): void => {
+    out.push({ name, text: data.toString('latin1') });
+    if (depth < 3 && data.length > 22 && data.readUInt32LE(0) === 0x04034b50) {
+      for (const e of readZip(data)) add(`${name}!${e.name}`, e.data, depth + 1);
+    }
+  };
+  for (const f of filesUnder(dir)) {
+    const data = readFileSync(f);
+    add(f, data);
+    // The HTML report embeds its data as a base64 zip; report.json embeds attachment bodies as base64.
+    if (/\.(html|json|xml|md)$/.test(f)) {
+      let i = 0;
+      for (const m of data.toString('latin1').matchAll(/[A-Za-z0-9+/]{40,}={0,2}/g)) add(`${f}#base64-${i++}`, Buffer.from(m[0], 'base64'));
+    }
+  }
+  return out;
+}
+
+const AUTH_IDS = ['handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required', 'keycloak.sa-roles'];
+const matrix = (process.env['SMOKE_AUTH_SCENARIOS'] ?? 'healthy,sa-roles-scope-mappings,sa-secret-mismatch,replay-accepted,forged-accepted,cookie-insecure,login-redirects-to-login,whoami-open,issuer-mismatch')
+  .split(',')
+  .filter((n) => !!findScenario(n));
+
+void describe('the @auth checks against the simulator', { concurrency: 1 }, () => {
+  for (const name of matrix) {
+    void it(`${name}: the auth checks fail exactly as the scenario expects`, { timeout: 180_000 }, async () => {
+      const scenario = findScenario(name);
+      assert.ok(scenario, name);
+      const dir = mkdtempSync(join(tmpdir(), `auth-${name}-`));
+      const sim = await startSim({ scenario: name, dir: join(dir, 'sim') });
+      try {
+        const r = await runChecks(sim.env, join(dir, 'report'));
+        assert.ok(r.summary, r.out.slice(-3000));
+        const failing = r.summary.checks.filter((c) => c.status === 'failed' && AUTH_IDS.includes(c.id));
+        const expected = scenario.expect.failing.filter((id) => AUTH_IDS.includes(id)).sort();
+        assert.deepEqual(failing.map((c) => c.id).sort(), expected, r.out.slice(-3000));
+        for (const c of failing) assert.equal(c.causeId, scenario.expect.cause, `${c.id}: ${c.message ?? ''}`);
+        assert.equal(r.summary.checks.filter((c) => AUTH_IDS.includes(c.id) && c.status === 'skipped').length, 0);
+      } finally {
+        await sim.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  // A session issued then refused (cookie in play), and a handover refused (token left in the address bar).
+  for (const [scenario, minSessions] of [['login-redirects-to-login', 2], ['issuer-mismatch', 0]] as const) void it(`redaction (${scenario}): with SMOKE_TRACE=on, no token or session cookie appears in any report file`, { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-redaction-'));
+    const sim = await startSim({ scenario, dir: join(dir, 'sim') });
+    try {
+      const report = join(dir, 'report');
+      const r = await runChecks(sim.env, report, { SMOKE_TRACE: 'on' });
+      assert.equal(r.code, 1, r.out.slice(-2000));
+      const st = catalystSimState(sim.context);
+      const secrets = [...new Set([...st.seenTokens, ...st.issuedSessions])];
+      assert.ok(st.seenTokens.length >= 5, `the sim saw ${st.seenTokens.length} tokens`);
+      assert.ok(st.issuedSessions.length >= minSessions, `the sim issued ${st.issuedSessions.length} sessions`);
+      const texts = reportTexts(report);
+      assert.ok(texts.some((t) => t.name.includes('trace') && t.name.includes('!')), `a trace was attached and opened: ${texts.map((t) => t.name).join('\n').slice(0, 2000)}`);
+      assert.ok(texts.some((t) => t.name.endsWith('.png')), 'a screenshot was attached');
+      const needles = secrets.flatMap((s) => [s, encodeURIComponent(s), s.split('.')[2] ?? s]);
+      for (const t of [...texts, { name: 'stdout', text: r.out }]) {
+        for (const n of needles) assert.ok(!t.text.includes(n), `${t.name} contains a token or cookie value`);
+      }
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

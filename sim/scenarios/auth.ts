@@ -1,0 +1,98 @@
+/**
+ * Faults of Keycloak and the handover login. Each is a real failure mode; `expect` lists every
+ * check of the whole suite that fails with it, and the root cause they all name.
+ *
+ * @module
+ */
+import { findObject } from '../kube-objects.js';
+import type { KubeObject, World } from '../world.js';
+import type { Scenario } from './types.js';
+
+/** Keeps the realm-import ConfigMap in step with the realm model (what `kubectl get cm` shows). */
+function syncRealmConfigMap(world: World): void {
+  const cm = findObject(world, 'ConfigMap', 'keycloak', 'keycloak-sovereign-realm-config') as (KubeObject & { data?: Record<string, string> }) | undefined;
+  if (cm) cm.data = { ...(cm.data ?? {}), 'sovereign-realm.json': JSON.stringify(world.keycloak.realm, null, 2) };
+}
+
+export const AUTH_SCENARIOS: Scenario[] = [
+  {
+    name: 'sa-roles-scope-mappings',
+    description:
+      'Incident 2 (otech62): the realm import grants realm-management roles to catalyst-api-server only through clientScopeMappings, so the service-account user holds none; the user lookup answers 403 and every handover fails with 401 "keycloak error: ensure user".',
+    apply: (world) => {
+      const realm = world.keycloak.realm;
+      const sa = realm.users.find((u) => u.serviceAccountClientId === 'catalyst-api-server');
+      const roles = sa?.clientRoles?.['realm-management'] ?? [];
+      realm.users = realm.users.filter((u) => u !== sa);
+      realm.clientScopeMappings = { 'realm-management': [{ client: 'catalyst-api-server', roles: roles.slice(0, 4) }] };
+      syncRealmConfigMap(world);
+    },
+    expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'keycloak-sa-roles' },
+  },
+  {
+    name: 'sa-secret-mismatch',
+    description:
+      'Secret catalyst-kc-sa-credentials (and its catalyst-system mirror) holds a client secret the realm does not: Keycloak answers 401 to the service account, and every handover fails with "keycloak error: ensure user".',
+    apply: (world) => {
+      const client = world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server');
+      if (client) client.secret = `kcsa-rotated-${client.secret ?? ''}`.slice(0, 40);
+      syncRealmConfigMap(world);
+    },
+    expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'keycloak-sa-credentials-rejected' },
+  },
+  {
+    name: 'replay-accepted',
+    description: 'The jti store is not consulted (replay protection broken): the same handover token signs in twice.',
+    apply: (world) => {
+      world.catalyst.replayProtection = false;
+    },
+    expect: { failing: ['handover.replay-rejected'], cause: 'replay-accepted' },
+  },
+  {
+    name: 'forged-accepted',
+    description: 'catalyst-api does not check the audience: a token minted for another Sovereign signs in here.',
+    apply: (world) => {
+      world.catalyst.acceptAnyAudience = true;
+    },
+    expect: { failing: ['handover.forged-rejected'], cause: 'forged-accepted' },
+  },
+  {
+    name: 'cookie-insecure',
+    description: 'The session cookie is set without Secure (catalyst-api does not see X-Forwarded-Proto: https behind the gateway).',
+    apply: (world) => {
+      world.catalyst.cookie.secure = false;
+    },
+    expect: { failing: ['handover.login'], cause: 'session-cookie-insecure' },
+  },
+  {
+    name: 'login-redirects-to-login',
+    description: 'Handover answers 302 /dashboard with a cookie, but whoami refuses the session, so the UI falls back to the login page.',
+    apply: (world) => {
+      world.catalyst.sessionBroken = true;
+    },
+    expect: { failing: ['handover.login'], cause: 'session-not-established' },
+  },
+  {
+    name: 'whoami-open',
+    description: '/api/v1/whoami answers 200 without a session (CATALYST_SOVEREIGN_SILENT_OWNER on, or the auth middleware in passthrough).',
+    apply: (world) => {
+      world.catalyst.whoamiWithoutSession = true;
+    },
+    expect: { failing: ['handover.session-required'], cause: 'session-not-required' },
+  },
+  {
+    name: 'issuer-mismatch',
+    description: 'catalyst-api expects another handover issuer than the mothership stamps (CATALYST_HANDOVER_JWT_ISSUER differs): every handover is 401 "invalid issuer".',
+    apply: (world) => {
+      world.catalyst.expectedIssuer = 'https://console.openova.io/sovereign';
+    },
+    expect: { failing: ['handover.login', 'handover.replay-rejected'], cause: 'handover-issuer' },
+  },
+];
+
+/** The Secret value the sa-secret-mismatch scenario leaves in place (exported for self-tests). */
+export function saSecretFromObjects(world: World): string | undefined {
+  const s = findObject(world, 'Secret', 'keycloak', 'catalyst-kc-sa-credentials') as (KubeObject & { data?: Record<string, string> }) | undefined;
+  const v = s?.data?.['client-secret'];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}

@@ -1,0 +1,23 @@
+// The handover endpoint's refusals (issue 6), called directly with Accept: application/json.
+import { test } from '../../fixtures/index.js';
+import type { TokenVariant } from '../../fixtures/tokens.js';
+
+test('handover.replay-rejected: the same token used twice is refused the second time (401 token already used)', { tag: ['@auth'] }, async ({ handover }) => {
+  const token = await handover.mintValid();
+  const first = await test.step('first use', () => handover.exchange(token));
+  const second = await test.step('second use of the same token', () => handover.exchange(token));
+  await handover.expectReplayRefused(first, second);
+});
+
+test('handover.forged-rejected: tokens signed by a foreign key, for another audience, or expired are refused (401)', { tag: ['@auth'] }, async ({ handover }) => {
+  const variants: TokenVariant[] = ['foreign-key', 'other-audience', 'expired'];
+  const answers = [];
+  for (const variant of variants) {
+    answers.push({ variant, answer: await test.step(`${variant} token`, async () => handover.exchange(await handover.mintVariant(variant))) });
+  }
+  await handover.expectForgedRefused(answers);
+});
+
+test('handover.session-required: GET /api/v1/whoami without a session answers 401', { tag: ['@auth'] }, async ({ handover }) => {
+  handover.expectUnauthenticated(await handover.whoamiWithoutSession());
+});
