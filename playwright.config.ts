@@ -7,6 +7,7 @@
  * convergence, retries would only hide it.
  */
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { formatProblems, loadConfig } from './fixtures/config.js';
@@ -30,7 +31,9 @@ function suiteCommit(): string {
 
 const reportDir = config.reportDir;
 const commit = suiteCommit();
-const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || 6;
+// Checks run concurrently; each worker is a process that boots Playwright and the clients, so on a
+// small runner a few workers finish sooner than many (measured by scripts/bench: 3 on 2 cores).
+const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(3, availableParallelism() + 1));
 
 export default defineConfig({
   testDir: './tests',

@@ -28,7 +28,7 @@ import { catalystApiPods } from '../sim/kube-objects.js';
 import type { Pki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
 import type { World } from '../sim/world.js';
-import { readZip } from './zip.js';
+import { readZipEntries as readZip } from '../fixtures/zip.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FleetSummary } from '../scripts/fleet.js';
 import { findScenario } from '../sim/scenarios/index.js';
-import { runSmoke } from './matrix.test.js';
+import { runSmoke } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const out = join(ROOT, '.tmp', `fleet-${process.pid}`);
@@ -17,7 +17,7 @@ describe('fleet run', () => {
   after(() => rmSync(out, { recursive: true, force: true }));
 
   it('checks each Sovereign in isolation and writes the matrix', async () => {
-    const r = await runSmoke(['--sim', 'healthy,lb-no-targets,healthy', '--report-dir', out, '--concurrency', '3']);
+    const r = await runSmoke(['--sim', 'healthy,lb-no-targets,healthy', '--report-dir', out], { SMOKE_WORKERS: '2' });
     assert.equal(r.status, 1, r.stderr.slice(-3000));
     const fleet = JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')) as FleetSummary;
     assert.deepEqual(fleet.sovereigns.map((s) => [s.name, s.verdict]), [

@@ -7,55 +7,24 @@
  * SMOKE_MATRIX=name1,name2 limits the run to those scenarios.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Summary } from '../fixtures/reporter.js';
 import { SCENARIOS } from '../sim/scenarios/index.js';
+import { runSmoke } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, '.tmp', `matrix-${process.pid}`);
 const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 
-export interface SmokeRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  summary: Summary | undefined;
-  ms: number;
-}
-
-/** Runs scripts/smoke with a clean environment plus `env`. */
-export function runSmoke(args: string[], env: Record<string, string> = {}): Promise<SmokeRun> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
-  const started = Date.now();
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'scripts/smoke'), args, { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => {
-      const i = args.indexOf('--report-dir');
-      let summary: Summary | undefined;
-      try {
-        summary = JSON.parse(readFileSync(join(args[i + 1] ?? 'smoke-report', 'summary.json'), 'utf8')) as Summary;
-      } catch {
-        summary = undefined;
-      }
-      done({ status, stdout, stderr, summary, ms: Date.now() - started });
-    });
-  });
-}
-
 describe('scenario matrix: every fault is caught and named', { concurrency: 2 }, () => {
   after(() => rmSync(OUT, { recursive: true, force: true }));
   for (const scenario of selected) {
     it(`${scenario.name}: ${scenario.expect.failing.length ? `fails ${scenario.expect.failing.join(', ')} naming ${scenario.expect.cause}` : 'every check passes'}`, async () => {
       const report = join(OUT, scenario.name);
-      const r = await runSmoke(['--sim', scenario.name, '--report-dir', report], scenario.expect.env ?? {});
+      // Two runs at once on 2 cores: two workers each keeps every run within its timeouts.
+      const r = await runSmoke(['--sim', scenario.name, '--report-dir', report], { SMOKE_WORKERS: '2', ...scenario.expect.env });
       const tail = `\n--- stdout (tail)\n${r.stdout.split('\n').slice(-40).join('\n')}\n--- stderr (tail)\n${r.stderr.split('\n').slice(-20).join('\n')}`;
       assert.ok(r.summary, `no summary.json${tail}`);
       const failing = r.summary.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();

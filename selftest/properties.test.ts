@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { catalystSimState } from '../sim/catalyst-api.js';
 import { startSim, type SimHandle } from '../sim/index.js';
-import { runSmoke, type SmokeRun } from './matrix.test.js';
-import { readZip } from './zip.js';
+import { runSmoke, type SmokeRun } from './run.js';
+import { readZipEntries as readZip } from '../fixtures/zip.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
