@@ -2,7 +2,7 @@
  * `npm run bench [-- RUNS]`: runs the suite against the healthy simulator RUNS times (default 5) and
  * prints the median wall time, each check's median duration, the critical path (the slowest check plus
  * the preflight it depends on), their ratio, and the peak memory of a run. It also times how long a
- * definitive fault takes to report, and how long after a Sovereign becomes ready the run is green.
+ * definitive fault takes to report.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,10 +52,6 @@ for (const [scenario, check] of [['sovereign-fqdn-race', 'handover.login'], ['he
   const c = m.summary?.checks.find((x) => x.id === check);
   lines.push(`definitive fault ${scenario}: ${check} ${c?.status ?? 'missing'} after ${((c?.durationMs ?? 0) / 1000).toFixed(2)}s (SMOKE_AWAIT 60s); run ${(m.wallMs / 1000).toFixed(1)}s`);
 }
-// A Sovereign that becomes ready T seconds into the run is green within T + 3 s.
-{
-  const m = await measure(['--sim', 'helmrelease-progressing-then-ready'], join(out, 'converging'), { SMOKE_AWAIT: '60s' });
-  const c = m.summary?.checks.find((x) => x.id === 'gitops.ready');
-  lines.push(`converging Sovereign (HelmRelease Ready ~3s into the run): gitops.ready ${c?.status ?? 'missing'} after ${((c?.durationMs ?? 0) / 1000).toFixed(2)}s`);
-}
+// "Green within T + 3 s of becoming ready" is proven by selftest/cluster-checks.test.ts, where the
+// Sovereign becomes ready while gitops.ready is polling; a whole run cannot place T that precisely.
 process.stdout.write(`${lines.join('\n')}\n`);
