@@ -8,7 +8,7 @@ import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
 import { certificateProblems, hostMatches, unhealthyTargets } from '../fixtures/edge-checks.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../fixtures/hcloud.js';
 import { probeTls } from '../fixtures/tls.js';
-import { parseLabelSelector, matchesSelector } from '../sim/hcloud.js';
+import { parseLabelSelector, matchesSelector } from '../sim/label-selector.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 
 function configOf(sim: SimHandle, extra: Record<string, string> = {}): SovereignConfig {

@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
 import { findObject, podEnv } from './kube-objects.js';
+import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import type { KubeObject, World } from './world.js';
 
 /** The user the smoke identity's token maps to (shown in RBAC messages). */
@@ -101,44 +102,6 @@ function forbiddenMessage(verb: string, r: { plural: string; group: string }, su
 }
 
 // --- selectors ------------------------------------------------------------------------------------
-
-type Requirement = (labels: Record<string, string>) => boolean;
-
-/** Parses a label selector (`a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x,y)`). */
-export function parseLabelSelector(text: string): Requirement[] | string {
-  const reqs: Requirement[] = [];
-  // Split on commas outside parentheses.
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) parts.push(cur);
-  for (const raw of parts.map((p) => p.trim()).filter(Boolean)) {
-    let m: RegExpMatchArray | null;
-    if ((m = raw.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const [, key = '', op, list = ''] = m;
-      const values = list.split(',').map((v) => v.trim());
-      reqs.push(op === 'in' ? (l) => l[key] !== undefined && values.includes(l[key] ?? '') : (l) => l[key] === undefined || !values.includes(l[key] ?? ''));
-    } else if ((m = raw.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/))) {
-      const [, key = '', op, value = ''] = m;
-      reqs.push(op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value);
-    } else if ((m = raw.match(/^!([\w./-]+)$/))) {
-      const key = m[1] ?? '';
-      reqs.push((l) => l[key] === undefined);
-    } else if ((m = raw.match(/^([\w./-]+)$/))) {
-      const key = m[1] ?? '';
-      reqs.push((l) => l[key] !== undefined);
-    } else return `unable to parse requirement: "${raw}"`;
-  }
-  return reqs;
-}
 
 function fieldValue(obj: KubeObject, path: string): string {
   let cur: unknown = obj;
@@ -492,8 +455,8 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     const ls = url.searchParams.get('labelSelector');
     if (ls) {
       const reqs = parseLabelSelector(ls);
-      if (typeof reqs === 'string') return send(req, res, 400, status(400, 'BadRequest', `unable to parse requirement: ${reqs}`));
-      items = items.filter((o) => reqs.every((f) => f(o.metadata.labels ?? {})));
+      if (!reqs) return send(req, res, 400, status(400, 'BadRequest', `unable to parse requirement: "${ls}"`));
+      items = items.filter((o) => matchesSelector(o.metadata.labels ?? {}, reqs));
     }
     const fs = url.searchParams.get('fieldSelector');
     if (fs) {
