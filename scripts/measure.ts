@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Summary } from '../fixtures/reporter.js';
+import { untargetedEnv } from './smoke.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -47,7 +48,7 @@ function treeRss(pid: number): number {
 
 /** Runs `scripts/smoke args` with a clean target environment plus `env`, sampling memory every 100 ms. */
 export function measure(args: string[], reportDir: string, env: Record<string, string> = {}): Promise<Measured> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  const clean = untargetedEnv();
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'scripts/smoke'), [...args, '--report-dir', reportDir], { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'ignore'] });

@@ -148,13 +148,24 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 /** Variables that say which Sovereign to talk to; a simulator run never inherits them. */
-const TARGET_VARIABLES = [
+export const TARGET_VARIABLES = [
   'SOVEREIGN_FQDN', 'SMOKE_SOVEREIGN', 'SMOKE_CONSOLE_URL', 'SMOKE_KEYCLOAK_URL', 'SMOKE_CONNECT_TO', 'SMOKE_EXTRA_CA_FILE',
   'KUBECONFIG', 'SMOKE_KUBE_CONTEXT', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT', 'SMOKE_HANDOVER_KEY', 'SMOKE_HANDOVER_KEY_FILE',
   'SMOKE_HANDOVER_ISSUER', 'SMOKE_HANDOVER_EMAIL', 'SMOKE_KC_SA_CLIENT_ID', 'SMOKE_KC_SA_CLIENT_SECRET',
 ];
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * The environment with no Sovereign in it: no target variable and no `SMOKE_*` setting (nor any
+ * variable starting with one of `alsoDrop`). Self-tests and the benchmark start every run from it,
+ * so the machine's own settings never reach a run.
+ */
+export function untargetedEnv(env: Env = process.env, alsoDrop: string[] = []): Env {
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => !k.startsWith('SMOKE_') && !TARGET_VARIABLES.includes(k) && !alsoDrop.some((p) => k.startsWith(p))),
+  );
+}
 
 interface Prepared {
   label: string;

@@ -29,6 +29,7 @@ import type { Pki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
 import type { World } from '../sim/world.js';
 import { readZipEntries as readZip } from '../fixtures/zip.js';
+import { untargetedEnv } from '../scripts/smoke.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -205,7 +206,7 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
 
 /** Runs Playwright on the @auth checks against a running sim; returns the summary. */
 function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  const clean = untargetedEnv();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', '--grep', 'handover\\.|keycloak\\.', '--project=outside', '--project=cluster'], {
       cwd: ROOT,

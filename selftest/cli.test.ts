@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseArgs, prepareTargets, UsageError } from '../scripts/smoke.js';
+import { parseArgs, prepareTargets, untargetedEnv, UsageError } from '../scripts/smoke.js';
 import { CONTRACT_CHECKS } from './contract.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'smoke-cli-'));
 
 
 function smoke(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN'].includes(k)));
+  const clean = untargetedEnv();
   return spawnSync(join(ROOT, 'scripts/smoke'), args, { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env } as NodeJS.ProcessEnv, timeout: 120_000 });
 }
 

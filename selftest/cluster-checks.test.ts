@@ -15,13 +15,14 @@ import type { KubeObject } from '../fixtures/kube.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { findObject } from '../sim/kube-objects.js';
+import { untargetedEnv } from '../scripts/smoke.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MINE = ['preflight.kube-access', 'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc'];
 
 /** Runs the preflight and cluster projects against `sim` and returns the summary. */
 function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<{ code: number | null; out: string; summary: Summary }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  const clean = untargetedEnv();
   const report = mkdtempSync(join(tmpdir(), 'cluster-checks-'));
   const args = ['test', '--project=preflight', '--project=cluster', ...(grep ? ['--grep', grep] : [])];
   return new Promise((done, reject) => {

@@ -13,6 +13,7 @@ import { CAUSES } from '../fixtures/causes.js';
 import { renderMarkdown, type CheckSummary, type Summary } from '../fixtures/reporter.js';
 import type { FleetSummary } from '../scripts/fleet.js';
 import { annotateFleet, annotateSummary, collectFleet, escapeData, escapeProperty, failureAnnotations } from '../scripts/gh-annotate.js';
+import { untargetedEnv } from '../scripts/smoke.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'gh-annotate-'));
@@ -63,7 +64,7 @@ const failing = summary('otech64', [
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; stepSummary: string } {
   const stepSummary = join(mkdtempSync(join(tmp, 'step-')), 'summary.md');
   writeFileSync(stepSummary, '');
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !k.startsWith('GITHUB_') && !['KUBECONFIG', 'HCLOUD_TOKEN'].includes(k)));
+  const clean = untargetedEnv(process.env, ['GITHUB_']);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'gh-annotate.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Summary } from '../fixtures/reporter.js';
+import { untargetedEnv } from '../scripts/smoke.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -20,7 +21,7 @@ export interface SmokeRun {
 
 /** Runs scripts/smoke with a clean environment plus `env`. */
 export function runSmoke(args: string[], env: Record<string, string> = {}): Promise<SmokeRun> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  const clean = untargetedEnv();
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'scripts/smoke'), args, { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv });

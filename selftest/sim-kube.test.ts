@@ -21,6 +21,7 @@ import { runCommand, startKubeApiserver } from '../sim/kube-apiserver.js';
 import { matchesSelector, parseLabelSelector } from '../sim/label-selector.js';
 import { makePki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
+import { untargetedEnv } from '../scripts/smoke.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const KUBECTL = join(ROOT, 'tools/kubectl/kubectl');
@@ -256,7 +257,7 @@ void describe('fake internals', () => {
 
 /** Runs the suite (`projects`: all when empty) against a simulator; returns the exit code. */
 function runClusterChecks(env: Record<string, string>, reportDir: string, projects: string[]): Promise<{ code: number | null; out: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMOKE_') && !['SOVEREIGN_FQDN', 'KUBECONFIG', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT'].includes(k)));
+  const clean = untargetedEnv();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...projects.map((p) => `--project=${p}`)], { cwd: ROOT, env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
     let out = '';
