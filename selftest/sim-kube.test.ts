@@ -1,19 +1,22 @@
 /**
  * Fidelity of the simulated kube-apiserver, checked by clients nobody here wrote: real kubectl 1.35
  * (`get -o json`, `get helmreleases.helm.toolkit.fluxcd.io -A`, `exec -- printenv`, a refused token,
- * a refused exec) and the suite's own client (fixtures/kube.ts, on @kubernetes/client-node). Then the
+ * a refused exec) and the suite's own client (fixtures/kube.ts: static credentials read directly, a
+ * client certificate as k3s issues it, an exec credential plugin through @kubernetes/client-node). Then the
  * read-only proof: the cluster checks run against the simulator and its request log shows no write
  * to the kube API except SelfSubjectAccessReviews.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../fixtures/config.js';
 import { KubeError } from '../fixtures/errors.js';
 import { Kube } from '../fixtures/kube.js';
+import { readKubeconfig } from '../fixtures/kubeconfig.js';
+import { redact } from '../fixtures/redact.js';
 import type { RunningServer, SimContext } from '../sim/context.js';
 import { healthyWorld } from '../sim/healthy.js';
 import { startSim } from '../sim/index.js';
@@ -44,14 +47,15 @@ async function startKube(scenario = 'healthy'): Promise<KubeSim> {
   const s = findScenario(scenario);
   if (!s) throw new Error(`no scenario ${scenario}`);
   s.apply(world);
-  const pki = await makePki(dir, world.fqdn, 'valid');
+  const pki = await makePki(dir, world.fqdn, 'valid', { kubeClientCert: world.kube.credentials === 'client-certificate' });
   const ctx: SimContext = { world, pki, requests: [], ports: {} };
   const server = await startKubeApiserver(ctx);
   const kubeconfig = join(dir, 'kubeconfig');
   const b64 = (t: string): string => Buffer.from(t).toString('base64');
+  const user = pki.kubeClient ? `    client-certificate-data: ${b64(pki.kubeClient.cert.leafPem)}\n    client-key-data: ${b64(pki.kubeClient.cert.keyPem)}` : `    token: ${world.kube.token}`;
   writeFileSync(
     kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: https://127.0.0.1:${server.port}\n    certificate-authority-data: ${b64(pki.caPem)}\nusers:\n- name: smoke\n  user:\n    token: ${world.kube.token}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: smoke\ncurrent-context: sim\n`,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: https://127.0.0.1:${server.port}\n    certificate-authority-data: ${b64(pki.caPem)}\nusers:\n- name: smoke\n  user:\n${user}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: smoke\ncurrent-context: sim\n`,
     { mode: 0o600 },
   );
   return {
@@ -78,8 +82,8 @@ function kubectl(sim: KubeSim, args: string[]): Promise<{ code: number; stdout: 
   });
 }
 
-function client(sim: KubeSim): Kube {
-  const r = loadConfig({ SOVEREIGN_FQDN: sim.fqdn, KUBECONFIG: sim.kubeconfig, SMOKE_TIMEOUT: '5s' });
+function client(sim: KubeSim, kubeconfig = sim.kubeconfig): Kube {
+  const r = loadConfig({ SOVEREIGN_FQDN: sim.fqdn, KUBECONFIG: kubeconfig, SMOKE_TIMEOUT: '5s' });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return new Kube(r.config);
 }
@@ -234,6 +238,108 @@ void describe('the suite kube client (fixtures/kube.ts) against the fake', () =>
   });
 });
 
+void describe('kubeconfig credentials (fixtures/kubeconfig.ts): read directly, or through client-node', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const config = (cluster: string, user: string, extra = ''): string =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n${cluster}\nusers:\n- name: u\n  user:\n${user}\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n${extra}`;
+  const applied = async (path: string, context?: string): Promise<{ opts: Record<string, unknown>; headers: Record<string, string> }> => {
+    const r = readKubeconfig(path, context);
+    assert.equal(r.kind, 'static', JSON.stringify(r));
+    const opts: Record<string, unknown> = {};
+    if (r.kind === 'static') await r.endpoint.apply(opts);
+    return { opts, headers: (opts['headers'] as Record<string, string> | undefined) ?? {} };
+  };
+
+  void it('applies a token, a CA, tls-server-name, insecure-skip-tls-verify and impersonation', async () => {
+    const f = write('token', config('    server: https://10.0.0.1:6443\n    certificate-authority-data: UEVN\n    tls-server-name: k3s\n    insecure-skip-tls-verify: true', '    token: abc123token\n    as: someone', 'current-context: x\n'));
+    const { opts, headers } = await applied(f);
+    assert.equal(headers['Authorization'], 'Bearer abc123token');
+    assert.equal(headers['Impersonate-User'], 'someone');
+    assert.equal(String(opts['ca']), 'PEM');
+    assert.equal(opts['servername'], 'k3s');
+    assert.equal(opts['rejectUnauthorized'], false);
+  });
+
+  void it('reads tokenFile and certificate files relative to the kubeconfig, and basic auth', async () => {
+    mkdirSync(join(dir, 'certs'), { recursive: true });
+    write('certs/token', 'from-a-file\n');
+    write('certs/ca.crt', 'CA');
+    write('certs/client.crt', 'CERT');
+    write('certs/client.key', 'KEY');
+    const f = write('files', config('    server: https://h\n    certificate-authority: certs/ca.crt', '    tokenFile: certs/token\n    client-certificate: certs/client.crt\n    client-key: certs/client.key', 'current-context: x\n'));
+    const { opts, headers } = await applied(f);
+    assert.equal(headers['Authorization'], 'Bearer from-a-file');
+    assert.deepEqual([String(opts['ca']), String(opts['cert']), String(opts['key'])], ['CA', 'CERT', 'KEY']);
+    const basic = write('basic', config('    server: https://h', '    username: admin\n    password: pa55word', 'current-context: x\n'));
+    assert.equal((await applied(basic)).headers['Authorization'], `Basic ${Buffer.from('admin:pa55word').toString('base64')}`);
+  });
+
+  void it('names what is wrong: no current-context, an unknown context, a context without a cluster, a file it cannot read', () => {
+    const noCurrent = write('nocurrent', config('    server: https://h', '    token: t'));
+    assert.match(JSON.stringify(readKubeconfig(noCurrent)), /no current-context/);
+    assert.match(JSON.stringify(readKubeconfig(noCurrent, 'other')), /no context \\"other\\"/);
+    const noServer = write('noserver', config('    certificate-authority-data: UEVN', '    token: t', 'current-context: x\n'));
+    assert.match(JSON.stringify(readKubeconfig(noServer)), /no cluster for context/);
+    const missingFile = write('missingfile', config('    server: https://h', '    client-certificate: nope.crt\n    client-key: nope.key', 'current-context: x\n'));
+    assert.match(JSON.stringify(readKubeconfig(missingFile)), /a file it names cannot be read/);
+    assert.match(JSON.stringify(readKubeconfig(write('bad', 'a: [\n'))), /cannot be read/);
+  });
+
+  void it('hands exec plugins, auth providers and proxies to client-node', () => {
+    const exec = write('exec', config('    server: https://h', '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x', 'current-context: x\n'));
+    assert.equal(readKubeconfig(exec).kind, 'delegate');
+    const provider = write('provider', config('    server: https://h', '    auth-provider:\n      name: oidc', 'current-context: x\n'));
+    assert.equal(readKubeconfig(provider).kind, 'delegate');
+    const proxy = write('proxy', config('    server: https://h\n    proxy-url: http://proxy:3128', '    token: t', 'current-context: x\n'));
+    assert.equal(readKubeconfig(proxy).kind, 'delegate');
+  });
+
+  void it("authenticates with a client certificate and key (k3s's admin kubeconfig) for reads, reviews and exec", async () => {
+    const sim = await startKube('kube-client-certificate');
+    try {
+      const kube = client(sim);
+      assert.deepEqual(await kube.reachable(), { ok: true });
+      assert.equal(await kube.can('list', 'pods', { namespace: 'catalyst-system' }), true);
+      const ok = await kube.exec('catalyst-system', POD, 'catalyst-api', ['printenv', 'SOVEREIGN_FQDN']);
+      assert.equal(ok.stdout, `${sim.fqdn}\n`);
+      // Without the certificate the same server refuses the request.
+      const bare = join(sim.dir, 'bare-kubeconfig');
+      writeFileSync(bare, readFileSync(sim.kubeconfig, 'utf8').replace(/ {4}client-(certificate|key)-data: .*\n/g, ''));
+      const r = await client(sim, bare).reachable();
+      assert.equal(!r.ok && r.causeId, 'kube-unauthenticated');
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  void it('runs an exec credential plugin through client-node, and keeps the token it mints out of the output', async () => {
+    const sim = await startKube('healthy');
+    try {
+      const plugin = join(sim.dir, 'credential-plugin');
+      const token = sim.ctx.world.kube.token;
+      writeFileSync(plugin, `#!/bin/sh\nprintf '%s' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`, { mode: 0o755 });
+      const cfg = join(sim.dir, 'exec-kubeconfig');
+      writeFileSync(cfg, readFileSync(sim.kubeconfig, 'utf8').replace(/ {4}token: .*\n/, `    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ${plugin}\n      interactiveMode: Never\n`));
+      const kube = client(sim, cfg);
+      assert.deepEqual(await kube.reachable(), { ok: true });
+      assert.equal(await kube.can('get', 'deployments', { group: 'apps', namespace: 'catalyst-system' }), true);
+      assert.ok(!redact(`Authorization: Bearer ${token}`).includes(token), 'the minted token is registered as a secret');
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
 void describe('fake internals', () => {
   void it('runs the busybox command set', () => {
     const env = { A: '1', B: '' };
@@ -255,11 +361,11 @@ void describe('fake internals', () => {
   });
 });
 
-/** Runs the suite (`projects`: all when empty) against a simulator; returns the exit code. */
-function runClusterChecks(env: Record<string, string>, reportDir: string, projects: string[]): Promise<{ code: number | null; out: string }> {
+/** Runs the suite (only checks matching `grep` when given) against a simulator; returns the exit code. */
+function runClusterChecks(env: Record<string, string>, reportDir: string, grep: string | undefined): Promise<{ code: number | null; out: string }> {
   const clean = untargetedEnv();
   return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...projects.map((p) => `--project=${p}`)], { cwd: ROOT, env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
+    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...(grep ? ['--grep', grep] : [])], { cwd: ROOT, env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -269,12 +375,12 @@ function runClusterChecks(env: Record<string, string>, reportDir: string, projec
 
 void describe('read-only proof: the cluster checks never write to the kube API', () => {
   // The whole suite on a healthy Sovereign (edge and auth checks read Secrets too), the cluster checks on a broken one.
-  for (const [scenario, projects] of [['healthy', []], ['sovereign-fqdn-race', ['preflight', 'cluster']]] as const) {
-    void it(`${scenario}: only GETs, exec upgrades and SelfSubjectAccessReview creates reach the API server (${projects.length ? projects.join(', ') : 'whole suite'})`, { timeout: 300_000 }, async () => {
+  for (const [scenario, grep] of [['healthy', undefined], ['sovereign-fqdn-race', '@cluster']] as const) {
+    void it(`${scenario}: only GETs, exec upgrades and SelfSubjectAccessReview creates reach the API server (${grep ?? 'whole suite'})`, { timeout: 300_000 }, async () => {
       const sim = await startSim({ scenario });
       const report = mkdtempSync(join(tmpdir(), 'ro-proof-'));
       try {
-        const r = await runClusterChecks(sim.env, report, [...projects]);
+        const r = await runClusterChecks(sim.env, report, grep);
         assert.equal(r.code, scenario === 'healthy' ? 0 : 1, r.out.split('\n').slice(-30).join('\n'));
         const kube = sim.context.requests.filter((q) => q.server === 'kube');
         assert.ok(kube.length > 10, `the checks made ${kube.length} kube requests`);

@@ -101,7 +101,7 @@ export function healthyWorld(opts: HealthyOptions): World {
     fqdn,
     dir: opts.dir,
     bootTime: Date.now(),
-    kube: { token: credential('kube-sim-'), tokenAccepted: true, denied: [], granted: [], objects: [], processEnvAtStart: {}, version: 'v1.31.6+k3s1' },
+    kube: { token: credential('kube-sim-'), credentials: 'token', tokenAccepted: true, denied: [], granted: [], objects: [], processEnvAtStart: {}, version: 'v1.31.6+k3s1' },
     hcloud: { token: credential('hc', 31), servers, loadBalancers: [loadBalancer({ fqdn }, lbIp, servers)], rateLimitedRequests: 0, rateLimitResetSeconds: 1 },
     keycloak: { realm: realm(clientSecret), runtimeUsers: [] },
     gateway: { bindHost: lbIp, mode: 'ok', cert: 'valid', dnsAnswer: lbIp },

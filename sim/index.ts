@@ -64,7 +64,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const world = healthyWorld({ name: opts.name ?? 'sim', dir });
   scenario.apply(world);
 
-  const pki = await makePki(dir, world.fqdn, world.gateway.cert);
+  const pki = await makePki(dir, world.fqdn, world.gateway.cert, { kubeClientCert: world.kube.credentials === 'client-certificate' });
   const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
   if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
 
@@ -111,7 +111,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
       'users:',
       `- name: ${world.name}-smoke`,
       '  user:',
-      `    token: ${world.kube.token}`,
+      ...(pki.kubeClient
+        ? [`    client-certificate-data: ${b64(pki.kubeClient.cert.leafPem)}`, `    client-key-data: ${b64(pki.kubeClient.cert.keyPem)}`]
+        : [`    token: ${world.kube.token}`]),
       'contexts:',
       `- name: ${world.name}`,
       '  context:',

@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
 import { findObject, podEnv } from './kube-objects.js';
@@ -348,12 +349,21 @@ function groups(): Record<string, unknown> {
 export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer> {
   const world = ctx.world;
   const cert = ctx.pki.apiServer;
-  const server = createServer({ cert: cert.chainPem, key: cert.keyPem });
+  // Client certificates are asked for and judged per request (as kube-apiserver does with
+  // --client-ca-file): a request without one may still authenticate with a token.
+  const clientCa = ctx.pki.kubeClient?.caPem;
+  const server = createServer({ cert: cert.chainPem, key: cert.keyPem, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) });
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => ['v5.channel.k8s.io', 'v4.channel.k8s.io'].find((x) => p.has(x)) ?? false });
 
   const authenticated = (req: IncomingMessage): boolean => {
+    if (!world.kube.tokenAccepted) return false;
     const h = req.headers.authorization ?? '';
-    return world.kube.tokenAccepted && h === `Bearer ${world.kube.token}`;
+    if (h === `Bearer ${world.kube.token}`) return true;
+    // A client certificate from the client CA, for the admin identity (O=system:masters, CN=system:admin).
+    const socket = req.socket as TLSSocket;
+    if (!clientCa || !socket.authorized) return false;
+    const peer = socket.getPeerCertificate();
+    return peer.subject?.CN === 'system:admin' && [peer.subject.O].flat().includes('system:masters');
   };
 
   const send = (req: IncomingMessage, res: ServerResponse, code: number, body: unknown): void => {

@@ -39,7 +39,12 @@ export interface Pki {
   clusterSecret: CertAndKey;
   /** The kube-apiserver's serving certificate for 127.0.0.1. */
   apiServer: CertAndKey;
+  /** k3s's client CA and the admin client certificate it issued (only when the kubeconfig uses one). */
+  kubeClient?: { caPem: string; cert: CertAndKey };
 }
+
+/** Subject of the client certificate in k3s's admin kubeconfig. */
+export const KUBE_CLIENT_SUBJECT = '/O=system:masters/CN=system:admin';
 
 /** Subjects, as the real issuers name themselves (the staging names are Let's Encrypt's). */
 export const SIM_ROOT = '/O=Sovereign Sim/CN=Sovereign Sim Root CA';
@@ -67,6 +72,11 @@ basicConstraints = critical,CA:false
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ client_ext ]
+basicConstraints = critical,CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
 authorityKeyIdentifier = keyid:always
 `;
 
@@ -110,7 +120,7 @@ interface LeafSpec {
  * Creates the PKI in `dir` (files under `dir/pki/`) and writes the CA bundle to `dir/pki/ca.crt`.
  * Takes a few hundred milliseconds: independent openssl runs go in parallel.
  */
-export async function makePki(dir: string, fqdn: string, served: ServedCert): Promise<Pki> {
+export async function makePki(dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true });
   const cnf = join(pkiDir, 'openssl.cnf');
@@ -176,10 +186,21 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert): Pr
     }
   })();
 
-  const [clusterSecret, servedCert, apiServer] = await Promise.all([
+  const kubeClient = async (): Promise<Pki['kubeClient']> => {
+    // k3s signs client certificates with its own client CA (k3s-client-ca@<time>), not the server CA.
+    const ca = await selfSigned('k3s-client-ca', `/CN=k3s-client-ca@${Math.floor(Date.now() / 1000)}`);
+    const key = p('kube-client.key');
+    const crt = p('kube-client.crt');
+    await run('openssl', ['req', '-x509', '-config', cnf, '-extensions', 'client_ext', '-CA', ca.cert, '-CAkey', ca.key, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt, '-subj', KUBE_CLIENT_SUBJECT, '-days', '365', '-sha256']);
+    const leafPem = readFileSync(crt, 'utf8');
+    return { caPem: ca.pem, cert: { leafPem, chainPem: leafPem, keyPem: readFileSync(key, 'utf8') } };
+  };
+
+  const [clusterSecret, servedCert, apiServer, client] = await Promise.all([
     leaf(good),
     servedSpec ? leaf(servedSpec) : undefined,
     leaf({ name: 'apiserver', cn: 'k3s', sans: ['127.0.0.1', 'localhost', 'kubernetes.default.svc'], issuer: inter, chainTail: inter.pem, days: 365 }),
+    opts.kubeClientCert ? kubeClient() : undefined,
   ]);
 
   // The cluster Secret holds what cert-manager issued; for every served kind except 'stale' the
@@ -188,7 +209,7 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert): Pr
   const secret = servedCert && served !== 'stale' ? servedCert : clusterSecret;
   const caFile = p('ca.crt');
   writeFileSync(caFile, root.pem);
-  return { caPem: root.pem, caFile, served: servedCert ?? clusterSecret, clusterSecret: secret, apiServer };
+  return { caPem: root.pem, caFile, served: servedCert ?? clusterSecret, clusterSecret: secret, apiServer, ...(client ? { kubeClient: client } : {}) };
 }
 
 function randomSerialHex(): string {

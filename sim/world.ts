@@ -123,9 +123,14 @@ export interface World {
   bootTime: number;
 
   kube: {
-    /** Bearer token of the smoke identity (in the kubeconfig). */
+    /** Bearer token of the smoke identity (in the kubeconfig unless `credentials` is a client certificate). */
     token: string;
-    /** Whether the API server accepts that token (false: 401 for everything). */
+    /**
+     * What the kubeconfig authenticates with: the token, or a client certificate as in k3s's admin
+     * kubeconfig (`O=system:masters, CN=system:admin`, from k3s's own client CA).
+     */
+    credentials: 'token' | 'client-certificate';
+    /** Whether the API server accepts the kubeconfig's credentials (false: 401 for everything). */
     tokenAccepted: boolean;
     /** Verbs denied by RBAC, as `verb resource[/subresource] [namespace]` patterns, e.g. `create pods/exec`. */
     denied: string[];

@@ -195,6 +195,15 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
     expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-mismatch' },
   },
   {
+    name: 'kube-client-certificate',
+    description:
+      "The kubeconfig authenticates with a client certificate and key, as k3s's admin kubeconfig does (O=system:masters, CN=system:admin, signed by k3s's client CA), not a token: everything passes.",
+    apply: (w) => {
+      w.kube.credentials = 'client-certificate';
+    },
+    expect: { failing: [] },
+  },
+  {
     name: 'kube-credentials-refused',
     description:
       'The kubeconfig token is revoked (the API server answers 401): preflight fails once, the cluster checks do not run, and the edge checks that read the Hetzner token from the cluster (HCLOUD_TOKEN unset) are skipped with that reason.',
