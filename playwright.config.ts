@@ -2,9 +2,17 @@
  * One run targets one Sovereign. The configuration is read and validated once (fixtures/config.ts);
  * `scripts/smoke` validates it before starting Playwright, so an invalid configuration never gets here.
  *
- * Projects: `preflight` gates `cluster` (one red line when the cluster cannot be read); `outside`
- * holds the checks that need no cluster (edge, login) and runs regardless. No retries: polls absorb
- * convergence, retries would only hide it.
+ * One project: Playwright never shares a worker process between projects, and a worker's boot is the
+ * largest cost of a run on a small machine. `preflight.kube-access` gates the cluster checks through a
+ * gate each worker evaluates once (fixtures/cluster-checks.ts `clusterGate`): when the cluster cannot
+ * be read, preflight is the one red line and the cluster checks skip naming it, while the checks that
+ * need no cluster (edge, login) run regardless. No retries: polls absorb convergence, retries would
+ * only hide it.
+ *
+ * Order: Playwright hands out tests in file-name order, so the specs are numbered (as its docs
+ * suggest): preflight, the cluster, the Hetzner edge, and last what goes through console.<fqdn> or
+ * auth.<fqdn>. A wedged load balancer then holds workers only after everything that does not need
+ * it has run, and it is waited for once (fixtures/silent.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -12,6 +20,9 @@ import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { formatProblems, loadConfig } from './fixtures/config.js';
 
+// One start time for the run, set here in the runner's process and inherited by every worker (each
+// worker loads this file again and keeps it): SMOKE_AWAIT counts from it and shared records use it.
+process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {
   process.stderr.write(`${formatProblems(loaded.problems)}\n`);
@@ -31,9 +42,11 @@ function suiteCommit(): string {
 
 const reportDir = config.reportDir;
 const commit = suiteCommit();
-// Checks run concurrently; each worker is a process that boots Playwright and the clients, so on a
-// small runner a few workers finish sooner than many (measured by scripts/bench: 3 on 2 cores).
-const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(3, availableParallelism() + 1));
+// Checks run concurrently, one per worker; a worker is a process whose boot is CPU-bound, so a worker
+// per core finishes soonest (measured by scripts/bench on 2 cores: 2 workers 5.7 s, 3 6.8 s, 4 7.1 s).
+// Waits do not need more: SMOKE_AWAIT is counted from the start of the run, and a silent console
+// is waited for once per run (fixtures/silent.ts).
+const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(2, availableParallelism()));
 
 export default defineConfig({
   testDir: './tests',
@@ -67,9 +80,4 @@ export default defineConfig({
     screenshot: 'off',
     video: 'off',
   },
-  projects: [
-    { name: 'preflight', testMatch: /preflight\.spec\.ts$/ },
-    { name: 'cluster', testMatch: /cluster\/.*\.spec\.ts$/, dependencies: ['preflight'] },
-    { name: 'outside', testMatch: /(edge|auth)\/.*\.spec\.ts$/ },
-  ],
 });

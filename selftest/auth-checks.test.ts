@@ -208,7 +208,7 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
 function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
   const clean = untargetedEnv();
   return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', '--grep', 'handover\\.|keycloak\\.', '--project=outside', '--project=cluster'], {
+    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', '--grep', 'handover\\.|keycloak\\.'], {
       cwd: ROOT,
       env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2', ...extra } as NodeJS.ProcessEnv,
     });

@@ -1,5 +1,5 @@
 /**
- * The @cluster checks, run for real (Playwright, the preflight and cluster projects) against the
+ * The @cluster checks, run for real (Playwright, `--grep @cluster` unless a test narrows it) against the
  * simulator: each fault fails the right check with the right cause and a message that names the
  * object, what was expected and what was seen. Plus the Flux readiness rules as plain functions, and
  * gitops.ready's promise that a Sovereign ready T s into the run is green within T+3 s.
@@ -20,11 +20,11 @@ import { untargetedEnv } from '../scripts/smoke.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const MINE = ['preflight.kube-access', 'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc'];
 
-/** Runs the preflight and cluster projects against `sim` and returns the summary. */
+/** Runs the @cluster checks (or those matching `grep`) against `sim` and returns the summary. */
 function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<{ code: number | null; out: string; summary: Summary }> {
   const clean = untargetedEnv();
   const report = mkdtempSync(join(tmpdir(), 'cluster-checks-'));
-  const args = ['test', '--project=preflight', '--project=cluster', ...(grep ? ['--grep', grep] : [])];
+  const args = ['test', '--grep', grep ?? '@cluster'];
   return new Promise((done, reject) => {
     const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), args, { cwd: ROOT, env: { ...clean, ...sim.env, ...env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
     let out = '';
@@ -63,7 +63,7 @@ const CASES: Case[] = [
   { scenario: 'state-root-on-emptydir', failing: ['catalyst-api.state-on-pvc'], cause: 'state-on-emptydir', message: [/\/var\/lib\/catalyst \(state root\)/] },
   { scenario: 'handover-key-mismatch', failing: ['catalyst-api.handover-key'], cause: 'handover-key-mismatch', message: [/is not the public half of the signing key/] },
   { scenario: 'helmrelease-failed', failing: ['gitops.ready'], cause: 'gitops-failed', message: [/HelmRelease flux-system\/bp-catalyst-platform: FAILED \(UpgradeFailed, Stalled\/RetriesExceeded\): Helm upgrade failed/] },
-  { scenario: 'helmrelease-stuck', env: { SMOKE_AWAIT: '3s' }, failing: ['gitops.ready'], cause: 'gitops-not-ready', message: [/timed out after 3/, /bp-gitea: not Ready \(Progressing\)/, /bp-catalyst-platform: not Ready \(DependencyNotReady\)/] },
+  { scenario: 'helmrelease-stuck', env: { SMOKE_AWAIT: '3s' }, failing: ['gitops.ready'], cause: 'gitops-not-ready', message: [/timed out after [\d.]+m?s \(SMOKE_AWAIT 3s, counted from the start of the run\)/, /bp-gitea: not Ready \(Progressing\)/, /bp-catalyst-platform: not Ready \(DependencyNotReady\)/] },
   { scenario: 'catalyst-api-crashloop', failing: ['catalyst-api.available', 'catalyst-api.sovereign-fqdn'], cause: 'catalyst-api-unavailable', message: [/CrashLoopBackOff|not running/] },
   { scenario: 'kube-credentials-refused', failing: ['preflight.kube-access'], cause: 'kube-unauthenticated', message: [/401/] },
   { scenario: 'kube-rbac-read-denied', failing: ['preflight.kube-access'], cause: 'kube-forbidden', message: [/list pods in catalyst-system/] },

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
 import { certificateProblems, hostMatches, unhealthyTargets } from '../fixtures/edge-checks.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../fixtures/hcloud.js';
+import { Network } from '../fixtures/net.js';
 import { probeTls } from '../fixtures/tls.js';
 import { parseLabelSelector, matchesSelector } from '../sim/label-selector.js';
 import { startSim, type SimHandle } from '../sim/index.js';
@@ -15,6 +16,11 @@ function configOf(sim: SimHandle, extra: Record<string, string> = {}): Sovereign
   const r = loadConfig({ ...sim.env, SMOKE_TIMEOUT: '2s', SMOKE_AWAIT: '10s', ...extra });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.config;
+}
+
+/** The Hetzner client as the fixtures build it: through the suite's network layer, no cluster. */
+function hcloudClient(config: SovereignConfig): Hcloud {
+  return new Hcloud(config, undefined, new Network(config));
 }
 
 void describe('tls probe', () => {
@@ -95,7 +101,7 @@ void describe('hcloud client', () => {
     const base = w.hcloud.servers[1];
     assert.ok(base);
     for (let i = 0; i < 118; i++) w.hcloud.servers.push({ ...base, id: 5000 + i, name: `other-${i}`, labels: { 'catalyst.openova.io/sovereign': 'other.test' } });
-    const client = new Hcloud(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token }), undefined);
+    const client = hcloudClient(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token }));
     const all = await client.list<HcloudServer>('servers');
     assert.equal(all.length, 120);
     const mine = await client.list<HcloudServer>('servers', { label_selector: `catalyst.openova.io/sovereign=${sim.fqdn},catalyst.openova.io/role=control-plane` });
@@ -107,7 +113,7 @@ void describe('hcloud client', () => {
   void it('waits out 429s within the deadline (RateLimit-Reset), then answers', async () => {
     const w = sim.context.world;
     w.hcloud.rateLimitedRequests = 2;
-    const client = new Hcloud(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token }), undefined);
+    const client = hcloudClient(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token }));
     const lbs = await client.list<HcloudLoadBalancer>('load_balancers');
     assert.equal(lbs.length, 1);
     assert.equal(w.hcloud.rateLimitedRequests, 0);
@@ -116,19 +122,19 @@ void describe('hcloud client', () => {
   void it('429 until the deadline: HCLOUD_RATE_LIMITED with cause hcloud-rate-limited', async () => {
     const w = sim.context.world;
     w.hcloud.rateLimitedRequests = 1000;
-    const client = new Hcloud(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token, SMOKE_AWAIT: '0', SMOKE_TIMEOUT: '1500ms' }), undefined);
+    const client = hcloudClient(configOf(sim, { HCLOUD_TOKEN: w.hcloud.token, SMOKE_AWAIT: '0', SMOKE_TIMEOUT: '1500ms' }));
     await assert.rejects(client.list('load_balancers'), (e: Error & { code?: string; causeId?: string }) => e.code === 'HCLOUD_RATE_LIMITED' && e.causeId === 'hcloud-rate-limited');
     w.hcloud.rateLimitedRequests = 0;
   });
 
   void it('401: HCLOUD_UNAUTHORIZED with cause hcloud-token-rejected, token not in the message', async () => {
     const bad = 'z'.repeat(64);
-    const client = new Hcloud(configOf(sim, { HCLOUD_TOKEN: bad }), undefined);
+    const client = hcloudClient(configOf(sim, { HCLOUD_TOKEN: bad }));
     await assert.rejects(client.list('load_balancers'), (e: Error & { code?: string; causeId?: string }) => e.code === 'HCLOUD_UNAUTHORIZED' && e.causeId === 'hcloud-token-rejected' && !e.message.includes(bad));
   });
 
   void it('get by id; 404 is undefined', async () => {
-    const client = new Hcloud(configOf(sim, { HCLOUD_TOKEN: sim.context.world.hcloud.token }), undefined);
+    const client = hcloudClient(configOf(sim, { HCLOUD_TOKEN: sim.context.world.hcloud.token }));
     assert.equal((await client.get<HcloudServer>('servers', 1001))?.name, 'catalyst-sim-sovereign-test-cp1');
     assert.equal(await client.get('servers', 9), undefined);
   });

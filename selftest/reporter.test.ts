@@ -19,11 +19,6 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.', workers: 2, retries: 0,
   reporter: [['${ROOT}/fixtures/reporter.ts', { outputDir: '${report}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
-  projects: [
-    { name: 'preflight', testMatch: /preflight\\.spec\\.ts$/ },
-    { name: 'cluster', testMatch: /cluster\\.spec\\.ts$/, dependencies: ['preflight'] },
-    { name: 'outside', testMatch: /outside\\.spec\\.ts$/ },
-  ],
 });`,
   'preflight.spec.ts': `
 import { test } from '@playwright/test';
@@ -31,7 +26,8 @@ import { fail } from '${ROOT}/fixtures/check.js';
 test('preflight.kube-access: fails on purpose', () => { fail('kube-unauthenticated', 'API server https://127.0.0.1:1: 401 Unauthorized'); });`,
   'cluster.spec.ts': `
 import { test } from '@playwright/test';
-test('gitops.ready: never runs', () => {});`,
+import { skipCheck } from '${ROOT}/fixtures/check.js';
+test('gitops.ready: behind the gate', () => { skipCheck('preflight-failed', 'not run: the cluster cannot be read (401); see preflight.kube-access'); });`,
   'outside.spec.ts': `
 import { test, expect } from '@playwright/test';
 import { fail, skipCheck, provenance } from '${ROOT}/fixtures/check.js';
@@ -85,7 +81,7 @@ describe('summary reporter', () => {
     assert.match(tls?.cause ?? '', /seen by this check as: console\.<fqdn> cannot be reached/);
   });
 
-  it('reports skips with their reason and cause, and checks behind a failed preflight as not run', () => {
+  it('reports skips with their reason and cause, including the checks behind a failed preflight', () => {
     const login = summary.checks.find((c) => c.id === 'handover.login');
     assert.equal(login?.status, 'skipped');
     assert.match(login?.message ?? '', /no signing key/);
@@ -93,7 +89,8 @@ describe('summary reporter', () => {
     const gitops = summary.checks.find((c) => c.id === 'gitops.ready');
     assert.equal(gitops?.status, 'skipped');
     assert.equal(gitops?.causeId, 'preflight-failed');
-    assert.match(gitops?.message ?? '', /preflight\.kube-access failed/);
+    assert.match(gitops?.message ?? '', /not run: the cluster cannot be read .*see preflight\.kube-access/);
+    assert.match(gitops?.cause ?? '', /preflight\.kube-access failed/);
   });
 
   it('gives an unclassified failure a cause and redacts secrets from messages', () => {

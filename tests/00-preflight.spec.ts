@@ -1,6 +1,6 @@
 /**
- * The gate of the cluster checks: when the API server cannot be read, this is the one red line and
- * the `cluster` project (which depends on it) does not run.
+ * The gate of the cluster checks: when the API server cannot be read, this is the one red line; the
+ * cluster checks see the same gate (fixtures/cluster-checks.ts `clusterGate`) and skip, naming it.
  */
 import { test } from '../fixtures/index.js';
 import { checkKubeAccess } from '../fixtures/cluster-checks.js';

@@ -3,8 +3,8 @@
  * gateway Certificate are Ready. Most HelmReleases use disableWait, so Ready means "applied"; the
  * catalyst-api checks prove the workload.
  */
-import { test } from '../../fixtures/index.js';
-import { checkGitopsReady } from '../../fixtures/cluster-checks.js';
+import { test } from '../fixtures/index.js';
+import { checkGitopsReady } from '../fixtures/cluster-checks.js';
 
 test(
   'gitops.ready: Flux Kustomizations bootstrap-kit and sovereign-tls, every bp-* HelmRelease and the gateway Certificate are Ready',

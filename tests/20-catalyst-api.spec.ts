@@ -2,12 +2,8 @@
  * catalyst-api as it really runs: available, with the right SOVEREIGN_FQDN in its process
  * environment (incident 1), the handover public key in place, and its state on a PVC (incident 3).
  */
-import { test } from '../../fixtures/index.js';
-import { checkCatalystApiAvailable, checkHandoverKey, checkSovereignFqdn, checkStateOnPvc } from '../../fixtures/cluster-checks.js';
-
-test('catalyst-api.available: Deployment catalyst-api is available, its Pods are Ready and GET /readyz on the console answers 200', { tag: ['@cluster'] }, async ({ kube, net, config }) => {
-  await checkCatalystApiAvailable({ kube, net, config });
-});
+import { test } from '../fixtures/index.js';
+import { checkCatalystApiAvailable, checkHandoverKey, checkSovereignFqdn, checkStateOnPvc } from '../fixtures/cluster-checks.js';
 
 test('catalyst-api.sovereign-fqdn: every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment', { tag: ['@cluster'] }, async ({ kube, config }) => {
   // Read inside the Pod (exec): the Pod spec only shows a valueFrom reference.
@@ -20,4 +16,9 @@ test('catalyst-api.handover-key: Secret catalyst-handover-jwt-public holds an RS
 
 test('catalyst-api.state-on-pvc: /var/lib/catalyst and every CATALYST_*_DIR/_WORKDIR path are on a Bound PersistentVolumeClaim', { tag: ['@cluster'] }, async ({ kube, config }) => {
   await checkStateOnPvc({ kube, config });
+});
+
+// Last in this file: it reaches the console (/readyz), which may be what is broken.
+test('catalyst-api.available: Deployment catalyst-api is available, its Pods are Ready and GET /readyz on the console answers 200', { tag: ['@cluster'] }, async ({ kube, net, config }) => {
+  await checkCatalystApiAvailable({ kube, net, config });
 });

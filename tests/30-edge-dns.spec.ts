@@ -2,7 +2,7 @@
  * DNS: console.<fqdn> must point at this Sovereign's load balancer, not at an IP that was handed to
  * someone else (the stale record pointing at the orphan 49.12.16.160).
  */
-import { test } from '../../fixtures/index.js';
+import { test } from '../fixtures/index.js';
 
 test('dns.console-to-lb: console.<fqdn> resolves to the public IPv4 of one of this Sovereign\'s load balancers', { tag: ['@edge'] }, async ({ edge }) => {
   await test.step('find this Sovereign\'s load balancers and where console.<fqdn> points', async () => {

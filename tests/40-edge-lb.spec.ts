@@ -2,7 +2,7 @@
  * The Hetzner load balancer in front of the console: it has targets, the control plane among them,
  * and every target is healthy on every service port (incident 3: an LB without targets).
  */
-import { test } from '../../fixtures/index.js';
+import { test } from '../fixtures/index.js';
 
 test('lb.targets: the console load balancer has targets, including a control-plane server', { tag: ['@edge'] }, async ({ edge }) => {
   await test.step('list the load balancer targets and their server roles', async () => {

@@ -2,7 +2,7 @@
  * TLS on console.<fqdn>: the handshake completes (incident 3 failed here), and the certificate is
  * trusted, for this name, not about to expire and not from a staging issuer.
  */
-import { test } from '../../fixtures/index.js';
+import { test } from '../fixtures/index.js';
 
 test('tls.handshake: a TLS handshake with console.<fqdn>:443 completes within SMOKE_TIMEOUT', { tag: ['@edge'] }, async ({ edge }) => {
   await test.step('handshake with console.<fqdn>:443', async () => {

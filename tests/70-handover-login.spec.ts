@@ -1,6 +1,6 @@
 // handover.login (issue 6): the path an operator takes the first time they open their Sovereign. In
 // production it failed with 401 twice in one day for two root causes (invalid audience, ensure user).
-import { test } from '../../fixtures/index.js';
+import { test } from '../fixtures/index.js';
 
 test(
   'handover.login: a fresh handover token opened in a real browser lands on /dashboard signed in',

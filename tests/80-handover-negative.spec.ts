@@ -1,6 +1,6 @@
 // The handover endpoint's refusals (issue 6), called directly with Accept: application/json.
-import { test } from '../../fixtures/index.js';
-import type { TokenVariant } from '../../fixtures/tokens.js';
+import { test } from '../fixtures/index.js';
+import type { TokenVariant } from '../fixtures/tokens.js';
 
 test('handover.replay-rejected: the same token used twice is refused the second time (401 token already used)', { tag: ['@auth'] }, async ({ handover }) => {
   const token = await handover.mintValid();
