@@ -14,6 +14,8 @@ export const ROOT = resolve(import.meta.dirname, '..');
 
 export interface Measured {
   exitCode: number;
+  /** When the CLI was started (ms since the epoch). */
+  startedAtMs: number;
   wallMs: number;
   peakRssBytes: number;
   summary: Summary | undefined;
@@ -65,7 +67,7 @@ export function measure(args: string[], reportDir: string, env: Record<string, s
       } catch {
         summary = undefined;
       }
-      done({ exitCode: code ?? 1, wallMs: Date.now() - started, peakRssBytes: peak, summary });
+      done({ exitCode: code ?? 1, startedAtMs: started, wallMs: Date.now() - started, peakRssBytes: peak, summary });
     });
   });
 }
