@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { kcAddrProblem } from '../fixtures/keycloak.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { handoverClaims, mintHandoverToken, mintVariant } from '../fixtures/tokens.js';
 import { catalystHandler, catalystSimState } from '../sim/catalyst-api.js';
@@ -104,6 +105,21 @@ async function sign(h: Harness, claims: Claims, key = h.world.mothershipKey.priv
 function validClaims(h: Harness): Claims {
   return { ...handoverClaims({ issuer: 'https://console.openova.io', fqdn: h.world.fqdn, email: `op@${h.world.fqdn}` }) };
 }
+
+void describe('where catalyst-api dials Keycloak from its Pod (CATALYST_KC_ADDR)', () => {
+  void it('accepts the in-cluster Service on port 80 in its spellings', () => {
+    for (const a of ['http://keycloak.keycloak.svc.cluster.local', 'http://keycloak.keycloak.svc', 'http://keycloak.keycloak', 'http://keycloak', 'http://kc.identity.svc.cluster.local:8443']) {
+      assert.equal(kcAddrProblem(a), undefined, a);
+    }
+  });
+
+  void it('names a public name (otech94), the unanswered :8080 default, and a value that is not a URL', () => {
+    assert.match(kcAddrProblem('https://auth.otech94.omani.works') ?? '', /auth\.otech94\.omani\.works is a name outside the cluster/);
+    assert.match(kcAddrProblem(undefined) ?? '', /^unset, so catalyst-api uses its default http:\/\/keycloak\.keycloak\.svc\.cluster\.local:8080; port 8080: the Keycloak Service listens on port 80/);
+    assert.match(kcAddrProblem('http://keycloak.keycloak.svc.cluster.local:8080') ?? '', /port 8080/);
+    assert.match(kcAddrProblem('keycloak:80') ?? '', /is not an http\(s\) URL/);
+  });
+});
 
 void describe('simulated /auth/handover: the fourteen checks in order', () => {
   void it('a valid token: 302 /dashboard, catalyst_session HttpOnly Secure SameSite=Lax host-only, catalyst_refresh cleared, whoami 200', async () => {

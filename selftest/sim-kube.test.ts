@@ -199,6 +199,10 @@ void describe('the suite kube client (fixtures/kube.ts) against the fake', () =>
     assert.equal(JSON.parse(s?.['public.jwk'] ?? '{}').kty, 'RSA');
     assert.equal(await kube.can('get', 'pods', { namespace: 'catalyst-system' }), true);
     assert.equal(await kube.can('delete', 'pods', { namespace: 'catalyst-system' }), false);
+    // Secret values are registered for redaction, except keys that hold no secret.
+    const sa = await kube.readSecret('keycloak', 'catalyst-kc-sa-credentials');
+    assert.equal(redact(`realm ${sa?.['realm'] ?? '?'} client ${sa?.['client-id'] ?? '?'}`), 'realm sovereign client catalyst-api-server');
+    assert.ok(!redact(`secret ${sa?.['client-secret'] ?? '?'}`).includes(sa?.['client-secret'] ?? '?'), 'the client secret is redacted');
   });
 
   void it('execs over WebSocket with exit codes', async () => {

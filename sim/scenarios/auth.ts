@@ -41,6 +41,18 @@ export const AUTH_SCENARIOS: Scenario[] = [
     expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'keycloak-sa-credentials-rejected' },
   },
   {
+    name: 'keycloak-addr-public',
+    description:
+      'otech94: catalyst-kc-sa-credentials gives CATALYST_KC_ADDR as the public https://auth.<fqdn>, which does not resolve inside the Pod. Keycloak works from outside (keycloak.sa-roles passes), yet every handover fails with 401 "keycloak error: ensure user".',
+    apply: (world) => {
+      for (const ns of ['keycloak', 'catalyst-system']) {
+        const s = findObject(world, 'Secret', ns, 'catalyst-kc-sa-credentials') as (KubeObject & { data?: Record<string, string> }) | undefined;
+        if (s?.data) s.data['addr'] = Buffer.from(`https://auth.${world.fqdn}`).toString('base64');
+      }
+    },
+    expect: { failing: ['handover.login'], cause: 'keycloak-unreachable-from-pod' },
+  },
+  {
     name: 'replay-accepted',
     description: 'The jti store is not consulted (replay protection broken): the same handover token signs in twice.',
     apply: (world) => {
