@@ -195,6 +195,13 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
     expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-mismatch' },
   },
   {
+    name: 'handover-key-secret-missing',
+    description:
+      'Secret catalyst-handover-jwt-public was never written (cloud-init did not run the step): the optional volume mounts empty, catalyst-api starts, and every handover is 401 "server misconfiguration: public key unavailable".',
+    apply: (w) => removeObject(w, 'Secret', NS, 'catalyst-handover-jwt-public'),
+    expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-missing' },
+  },
+  {
     name: 'kube-client-certificate',
     description:
       "The kubeconfig authenticates with a client certificate and key, as k3s's admin kubeconfig does (O=system:masters, CN=system:admin, signed by k3s's client CA), not a token: everything passes.",
