@@ -150,4 +150,14 @@ void describe('Flux readiness rules', () => {
     assert.equal(readinessOf(hr({})).state, 'progressing');
     assert.equal(readinessOf(hr({ conditions: [ready('False', 'Progressing')] }, { suspend: true })).state, 'failed');
   });
+
+  void it('a cert-manager Certificate whose issuance failed is terminal; one being issued is progressing', () => {
+    const cert = (conditions: Record<string, unknown>[]): KubeObject => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'sovereign-wildcard-tls', namespace: 'kube-system', generation: 1 }, status: { conditions, failedIssuanceAttempts: 3 } });
+    const issuing = (st: string, reason: string): Record<string, unknown> => ({ type: 'Issuing', status: st, reason, message: reason });
+    const failed = readinessOf(cert([ready('False', 'Expired'), issuing('False', 'Failed')]));
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.reason, /Expired, Issuing\/Failed \(3 failed attempts\)/);
+    assert.equal(readinessOf(cert([ready('False', 'Expired'), issuing('True', 'Expired')])).state, 'progressing');
+    assert.equal(readinessOf(cert([ready('True', 'Ready'), issuing('False', 'Failed')])).state, 'ready', 'a valid certificate whose renewal failed is still Ready');
+  });
 });

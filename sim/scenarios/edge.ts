@@ -76,7 +76,27 @@ export const EDGE_SCENARIOS: Scenario[] = [
     },
     expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE]), cause: 'dns-not-lb' },
   },
-  badCert('cert-expired', 'expired', 'tls-expiring', 'The console certificate expired ten days ago: cert-manager stopped renewing (DNS-01 solver failing).'),
+  {
+    ...badCert('cert-expired', 'expired', 'cert-issuance-failed', 'The console certificate expired ten days ago: cert-manager could not renew it (the DNS-01 solver fails), so the Certificate is Ready=False (Expired) with Issuing=False (Failed) and waits out its backoff.', (w) => {
+      const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls');
+      if (!cert) return;
+      const now = new Date(w.bootTime);
+      const iso = (days: number): string => new Date(now.getTime() + days * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      cert['status'] = {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'Expired', message: `Certificate expired on ${new Date(now.getTime() - 10 * 86_400_000).toUTCString()}`, observedGeneration: 1, lastTransitionTime: iso(-10) },
+          { type: 'Issuing', status: 'False', reason: 'Failed', message: 'The certificate request has failed to complete and will be retried: Failed to wait for order resource "sovereign-wildcard-tls-1-2298134470" to become ready: order is in "invalid" state: ', observedGeneration: 1, lastTransitionTime: iso(-0.2) },
+        ],
+        notBefore: iso(-100),
+        notAfter: iso(-10),
+        renewalTime: iso(-40),
+        failedIssuanceAttempts: 6,
+        lastFailureTime: iso(-0.2),
+        revision: 1,
+      };
+    }),
+    expect: { failing: sorted(['gitops.ready', 'tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'cert-issuance-failed' },
+  },
   badCert('cert-wrong-name', 'wrong-name', 'tls-name-mismatch', 'The gateway serves a certificate for another domain (*.old-sim...): the Certificate\'s dnsNames were rendered for the wrong FQDN.'),
   badCert('cert-staging', 'staging', 'tls-staging-issuer', 'The certificate comes from the Let\'s Encrypt staging issuer ((STAGING) Pretend Pear X1), which no client trusts: the Certificate points at letsencrypt-dns01-staging.', (w) => {
     const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
