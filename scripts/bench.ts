@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- RUNS]`: runs the suite against the healthy simulator RUNS times (default 5) and
  * prints the median wall time, each check's median duration, the critical path, their ratio, and the
- * peak memory of a run. Then it times how long definitive faults take to report, and what a console
- * that accepts TCP and never answers costs the run.
+ * peak memory of a run. Then it times how long definitive faults take to report, what a console
+ * that accepts TCP and never answers costs the run, and how soon a converging Sovereign turns green.
  *
  * The critical path is the slowest check: every check runs in one Playwright project, and a cluster
  * check evaluates the preflight gate itself (its duration includes it), so no check waits for another.
@@ -106,6 +106,18 @@ for (const [scenario, check] of [['sovereign-fqdn-race', 'handover.login'], ['he
       `the ${others.length} checks that need no console were done ${s(end)} after the CLI started (healthy: ${s(healthyEnd)}); run ${s(m.wallMs)}`,
   );
 }
-// "Green within T + 3 s of becoming ready" is proven by selftest/cluster-checks.test.ts, where the
-// Sovereign becomes ready while gitops.ready is polling; a whole run cannot place T that precisely.
+// A Sovereign that becomes ready T s into the run is green within T + 3 s. In
+// helmrelease-progressing-then-ready the last HelmRelease turns Ready 3 s after the simulator
+// started, which is after the CLI started: so T >= 3 s after CLI start, and gitops.ready ending by
+// 6 s after CLI start is within T + 3 s whatever the simulator's own start took.
+// (selftest/cluster-checks.test.ts proves the same bound from the simulator's request log.)
+{
+  const m = await measure(['--sim', 'helmrelease-progressing-then-ready'], join(out, 'converging'), { SMOKE_AWAIT: '60s' });
+  const c = m.summary?.checks.find((x) => x.id === 'gitops.ready');
+  const end = c ? span(m, c).end : Number.NaN;
+  lines.push(
+    `converging Sovereign (helmrelease-progressing-then-ready, ready at T >= 3.00s after CLI start): gitops.ready ${c?.status ?? 'missing'} at ${s(end)} after CLI start, ` +
+      `so within T + ${s(Math.max(0, end - 3000))} (target T + 3s); run ${s(m.wallMs)}`,
+  );
+}
 process.stdout.write(`${lines.join('\n')}\n`);
