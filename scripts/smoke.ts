@@ -303,13 +303,13 @@ async function listChecks(opts: CliOptions, env: Env): Promise<number> {
     process.stderr.write(r.stderr);
     return r.status ?? 1;
   }
-  type JsonSuite = { suites?: JsonSuite[]; specs?: { title: string; tags: string[]; tests: { projectName: string }[] }[] };
+  type JsonSuite = { suites?: JsonSuite[]; specs?: { title: string; tags: string[] }[] };
   const report = JSON.parse(r.stdout) as { suites: JsonSuite[] };
-  const rows: { id: string; tags: string; project: string; title: string }[] = [];
+  const rows: { id: string; tags: string; title: string }[] = [];
   const walk = (s: JsonSuite): void => {
     for (const spec of s.specs ?? []) {
       const id = /^([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+):/.exec(spec.title)?.[1] ?? spec.title;
-      for (const t of spec.tests) rows.push({ id, tags: spec.tags.map((x) => `@${x.replace(/^@/, '')}`).join(' '), project: t.projectName, title: spec.title });
+      rows.push({ id, tags: spec.tags.map((x) => `@${x.replace(/^@/, '')}`).join(' '), title: spec.title });
     }
     for (const c of s.suites ?? []) walk(c);
   };
