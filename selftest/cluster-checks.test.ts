@@ -87,6 +87,15 @@ void describe('cluster checks against the simulator', { concurrency: 2 }, () => 
             assert.equal(x.status, preflightFailed ? 'skipped' : 'passed', `${x.id}: ${x.message ?? ''}`);
           }
         }
+        if (preflightFailed) {
+          // Every other @cluster check, mine or not (keycloak.sa-roles, tls.matches-cluster), is
+          // skipped behind the gate, naming it.
+          for (const x of r.summary.checks.filter((y) => y.id !== 'preflight.kube-access')) {
+            assert.equal(x.status, 'skipped', `${x.id}: ${x.message ?? ''}`);
+            assert.equal(x.causeId, 'preflight-failed', `${x.id} skip cause`);
+            assert.match(x.message ?? '', /see preflight\.kube-access/, `${x.id} skip reason`);
+          }
+        }
         // No secret in anything the run printed.
         assert.ok(!r.out.includes(sim.context.world.kube.token), 'kube token printed');
       } finally {
