@@ -2,11 +2,12 @@
  * Configuration: every bad input is reported, by variable, all at once; defaults follow the contract.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { rsaKeyPair } from '../sim/keys.js';
 import { loadConfig, parseDuration, formatProblems } from '../fixtures/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smoke-config-'));
@@ -15,8 +16,9 @@ const file = (name: string, text: string): string => {
   writeFileSync(p, text);
   return p;
 };
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+// Keys re-read from PEM: a KeyObject straight from keygen can deadlock a JWK export on Node 20 (sim/keys.ts).
+const rsa = rsaKeyPair();
+const ec = { privateKey: createPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey) };
 
 function problemsOf(env: Record<string, string>): Map<string, string> {
   const r = loadConfig(env, dir);

@@ -12,11 +12,12 @@
  *
  * @module
  */
-import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { posix } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 import type { SimContext } from './context.js';
+import { rsaKeyPair } from './keys.js';
 import { catalystApiPods, findObject, podEnv } from './kube-objects.js';
 import type { KubeObject, World } from './world.js';
 
@@ -37,7 +38,7 @@ const states = new WeakMap<SimContext, CatalystSimState>();
 export function catalystSimState(ctx: SimContext): CatalystSimState {
   let s = states.get(ctx);
   if (!s) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = rsaKeyPair();
     s = { jtis: new Set(), sessionKey: { privateKey, publicKey }, seenTokens: [], issuedSessions: [] };
     states.set(ctx, s);
   }

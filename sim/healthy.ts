@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { rsaKeyPair } from './keys.js';
 import { healthyObjects } from './kube-objects.js';
 import type { HcloudLoadBalancer, HcloudServer, RealmImport, World } from './world.js';
 
@@ -92,7 +93,7 @@ export interface HealthyOptions {
 export function healthyWorld(opts: HealthyOptions): World {
   const fqdn = `${opts.name}.${PARENT_ZONE}`;
   const lbIp = opts.lbIp ?? '127.0.0.1';
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = rsaKeyPair();
   const publicJwk: Record<string, unknown> = { ...publicKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' };
   const clientSecret = credential('kcsa-', 16);
   const servers = [server({ fqdn }, 1001, 'cp1', 'control-plane', '127.0.1.2', '10.0.1.2'), server({ fqdn }, 1002, 'w1', 'worker', '127.0.1.3', '10.0.1.3')];

@@ -14,11 +14,12 @@
  *
  * @module
  */
-import { createHash, generateKeyPairSync, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify, SignJWT } from 'jose';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
+import { rsaKeyPair } from './keys.js';
 import type { RealmImport, World } from './world.js';
 
 /** realm-management composite roles, expanded into the token as Keycloak does. */
@@ -48,7 +49,7 @@ const states = new WeakMap<SimContext, KeycloakState>();
 function state(ctx: SimContext): KeycloakState {
   let s = states.get(ctx);
   if (!s) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = rsaKeyPair();
     const kid = createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 43);
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid, kty: 'RSA', alg: 'RS256', use: 'sig' };
     s = { key: { privateKey, publicKey, kid, jwk }, groupIds: new Map() };

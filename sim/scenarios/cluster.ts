@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { rsaKeyPair } from '../keys.js';
 import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, putObject, removeObject } from '../kube-objects.js';
 import type { KubeObject, World } from '../world.js';
 import type { Scenario } from './types.js';
@@ -188,7 +188,7 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
     name: 'handover-key-mismatch',
     description: 'Secret catalyst-handover-jwt-public holds the public half of another RSA key (a re-provision minted a new mothership signer): every valid handover token is 401 "invalid token".',
     apply: (w) => {
-      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+      const other = rsaKeyPair().publicKey.export({ format: 'jwk' });
       const s = must(findObject(w, 'Secret', NS, 'catalyst-handover-jwt-public'), 'Secret catalyst-handover-jwt-public');
       s['data'] = { 'public.jwk': Buffer.from(JSON.stringify({ kty: 'RSA', use: 'sig', alg: 'RS256', n: other.n, e: other.e })).toString('base64') };
     },
