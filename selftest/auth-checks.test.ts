@@ -8,13 +8,11 @@
  *   cookie it issued appears in any file of the report (zips, traces and HTML data included).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { kcAddrProblem } from '../fixtures/keycloak.js';
@@ -23,6 +21,7 @@ import { handoverClaims, mintHandoverToken, mintVariant } from '../fixtures/toke
 import { catalystHandler, catalystSimState } from '../sim/catalyst-api.js';
 import type { SimContext } from '../sim/context.js';
 import { healthyWorld } from '../sim/healthy.js';
+import { rsaKeyPair } from '../sim/keys.js';
 import { startSim } from '../sim/index.js';
 import { startKeycloak } from '../sim/keycloak.js';
 import { catalystApiPods } from '../sim/kube-objects.js';
@@ -30,9 +29,8 @@ import type { Pki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
 import type { World } from '../sim/world.js';
 import { readZipEntries as readZip } from '../fixtures/zip.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { readSummary, runPlaywright } from './run.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -40,7 +38,7 @@ after(async () => {
 
 void describe('handover tokens', () => {
   void it('carry the §1.2 claims, RS256 without kid, a fresh jti each, five minutes of life', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = rsaKeyPair();
     const opts = { issuer: 'https://console.openova.io', fqdn: 'otech64.omani.works', email: 'smoke@otech64.omani.works' };
     const a = await mintHandoverToken(privateKey, opts);
     const b = await mintHandoverToken(privateKey, opts);
@@ -140,7 +138,7 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
 
   void it('each failure names the earliest failing check, with the exact string', async () => {
     const h = await catalystHarness();
-    const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const foreign = rsaKeyPair().privateKey;
     const now = Math.floor(Date.now() / 1000);
     // Each row breaks check k AND every later check it can, so only the order decides the answer.
     const later = { role: 'viewer', email_verified: false, email: undefined, jti: undefined };
@@ -221,26 +219,9 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
 });
 
 /** Runs Playwright on the @auth checks against a running sim; returns the summary. */
-function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
-  const clean = untargetedEnv();
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', '--grep', 'handover\\.|keycloak\\.'], {
-      cwd: ROOT,
-      env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2', ...extra } as NodeJS.ProcessEnv,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      let summary: Summary | undefined;
-      try {
-        summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary;
-      } catch {
-        summary = undefined;
-      }
-      done({ code, out, summary });
-    });
-  });
+async function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
+  const r = await runPlaywright(['--grep', 'handover\\.|keycloak\\.'], { ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2', ...extra });
+  return { code: r.code, out: r.out, summary: readSummary(reportDir) };
 }
 
 function* filesUnder(dir: string): Generator<string> {

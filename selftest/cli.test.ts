@@ -2,21 +2,21 @@
  * The CLI: flags, targets, dotenv precedence, exit code 2 for invalid configuration, --list.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseArgs, prepareTargets, untargetedEnv, UsageError } from '../scripts/smoke.js';
 import { CONTRACT_CHECKS } from './contract.js';
+import { runProcess } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'smoke-cli-'));
 
 
-function smoke(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const clean = untargetedEnv();
-  return spawnSync(join(ROOT, 'scripts/smoke'), args, { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env } as NodeJS.ProcessEnv, timeout: 120_000 });
+async function smoke(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runProcess(join(ROOT, 'scripts/smoke'), args, { env: { ...untargetedEnv(), ...env } });
+  return { status: r.code, stdout: r.stdout, stderr: r.timedOut ? r.out : r.stderr };
 }
 
 describe('scripts/smoke flags', () => {
@@ -71,41 +71,41 @@ describe('scripts/smoke flags', () => {
 });
 
 describe('scripts/smoke invalid configuration', () => {
-  it('exits 2 naming every bad variable, with no stack trace and nothing run', () => {
+  it('exits 2 naming every bad variable, with no stack trace and nothing run', async () => {
     const f = join(dir, 'bad.env');
     writeFileSync(f, ['SMOKE_CONSOLE_URL=console', 'SMOKE_AWAIT=forever', 'SMOKE_CONNECT_TO=console.x:443', `SMOKE_HANDOVER_KEY_FILE=${join(dir, 'nope.pem')}`, 'SMOKE_KUBE_CONTEXT=ghost', `KUBECONFIG=${join(dir, 'nokube')}`].join('\n'));
-    const r = smoke(['--env-file', f, '--report-dir', join(dir, 'bad-report')]);
+    const r = await smoke(['--env-file', f, '--report-dir', join(dir, 'bad-report')]);
     assert.equal(r.status, 2, r.stderr);
     for (const v of ['SOVEREIGN_FQDN', 'SMOKE_CONSOLE_URL', 'SMOKE_AWAIT', 'SMOKE_CONNECT_TO', 'SMOKE_HANDOVER_KEY_FILE', 'KUBECONFIG']) assert.match(r.stderr, new RegExp(`- ${v}: `), `${v} not named:\n${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'stack trace in output');
     assert.doesNotMatch(r.stdout, /passed/);
   });
 
-  it('exits 2 for a Sovereign without a settings file, and for an unknown scenario', () => {
-    const a = smoke(['--sovereign', 'no-such-sovereign']);
+  it('exits 2 for a Sovereign without a settings file, and for an unknown scenario', async () => {
+    const a = await smoke(['--sovereign', 'no-such-sovereign']);
     assert.equal(a.status, 2);
     assert.match(a.stderr, /sovereigns\/no-such-sovereign\.env does not exist/);
-    const b = smoke(['--sim', 'no-such-scenario']);
+    const b = await smoke(['--sim', 'no-such-scenario']);
     assert.equal(b.status, 2);
     assert.match(b.stderr, /unknown scenario "no-such-scenario"/);
   });
 
-  it('exits 2 with the usage for an unknown flag', () => {
-    const r = smoke(['--frobnicate']);
+  it('exits 2 with the usage for an unknown flag', async () => {
+    const r = await smoke(['--frobnicate']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown argument "--frobnicate"[\s\S]*usage: scripts\/smoke/);
   });
 });
 
 describe('scripts/smoke --list', () => {
-  it('prints every check of the contract with its tags, and runs nothing', () => {
-    const r = smoke(['--list']);
+  it('prints every check of the contract with its tags, and runs nothing', async () => {
+    const r = await smoke(['--list']);
     assert.equal(r.status, 0, r.stderr);
     for (const id of CONTRACT_CHECKS) assert.match(r.stdout, new RegExp(`^${id.replace('.', '\\.')}\\s+@`, 'm'), `${id} missing from --list:\n${r.stdout}`);
   });
 
-  it('applies --grep by tag', () => {
-    const r = smoke(['--list', '--grep', '@edge']);
+  it('applies --grep by tag', async () => {
+    const r = await smoke(['--list', '--grep', '@edge']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^tls\.handshake/m);
     assert.doesNotMatch(r.stdout, /^handover\.login/m);

@@ -5,42 +5,30 @@
  * gitops.ready's promise that a Sovereign ready T s into the run is green within T+3 s.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readinessOf } from '../fixtures/cluster-checks.js';
 import type { KubeObject } from '../fixtures/kube.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { findObject } from '../sim/kube-objects.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { readSummary, runPlaywright, tail } from './run.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const MINE = ['preflight.kube-access', 'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc'];
 
 /** Runs the @cluster checks (or those matching `grep`) against `sim` and returns the summary. */
-function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<{ code: number | null; out: string; summary: Summary }> {
-  const clean = untargetedEnv();
+async function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<{ code: number | null; out: string; summary: Summary }> {
   const report = mkdtempSync(join(tmpdir(), 'cluster-checks-'));
-  const args = ['test', '--grep', grep ?? '@cluster'];
-  return new Promise((done, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), args, { cwd: ROOT, env: { ...clean, ...sim.env, ...env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      try {
-        const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
-        done({ code, out, summary });
-      } catch (err) {
-        reject(new Error(`no summary.json (${String(err)}):\n${out.split('\n').slice(-30).join('\n')}`));
-      } finally {
-        rmSync(report, { recursive: true, force: true });
-      }
-    });
-  });
+  try {
+    const r = await runPlaywright(['--grep', grep ?? '@cluster'], { ...sim.env, ...env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2' });
+    const summary = readSummary(report);
+    if (!summary) throw new Error(`no summary.json:${tail(r.out)}`);
+    return { code: r.code, out: r.out, summary };
+  } finally {
+    rmSync(report, { recursive: true, force: true });
+  }
 }
 
 interface Case {

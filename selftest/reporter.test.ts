@@ -3,7 +3,7 @@
  * a cause, fail as a symptom, skip, and fail without a cause, run by the real Playwright CLI.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { runProcess } from './run.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -46,11 +46,12 @@ let run: { status: number | null; stdout: string; stderr: string };
 let summary: Summary;
 
 describe('summary reporter', () => {
-  before(() => {
+  before(async () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(dir, 'playwright.config.ts')], { cwd: ROOT, encoding: 'utf8' });
+    const r = await runProcess(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(dir, 'playwright.config.ts')], { env: process.env });
+    run = { status: r.code, stdout: r.stdout, stderr: r.timedOut ? r.out : r.stderr };
     summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,18 +5,16 @@
  * one per console check, and every check after the first few names the check that waited.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { describeSilence, SilentPeers } from '../fixtures/silent.js';
 import { startSim } from '../sim/index.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { runPlaywright } from './run.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 
 void describe('the record of silent peers', () => {
   let dir: string;
@@ -63,16 +61,7 @@ void describe('a console that accepts TCP and never answers', () => {
     const sim = await startSim({ scenario: 'console-hang' });
     const report = mkdtempSync(join(tmpdir(), 'silent-run-'));
     try {
-      const out = await new Promise<string>((done) => {
-        const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test'], {
-          cwd: ROOT,
-          env: { ...untargetedEnv(), ...sim.env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2', SMOKE_TIMEOUT: '2s' } as NodeJS.ProcessEnv,
-        });
-        let text = '';
-        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (text += d.toString()));
-        child.on('close', () => done(text));
-      });
+      const { out } = await runPlaywright([], { ...sim.env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2', SMOKE_TIMEOUT: '2s' });
       const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
       const failed = summary.checks.filter((c) => c.status === 'failed');
       const tail = `\n${out.split('\n').slice(-20).join('\n')}`;

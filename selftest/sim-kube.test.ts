@@ -7,7 +7,7 @@
  * to the kube API except SelfSubjectAccessReviews.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +24,7 @@ import { runCommand, startKubeApiserver } from '../sim/kube-apiserver.js';
 import { matchesSelector, parseLabelSelector } from '../sim/label-selector.js';
 import { makePki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { runPlaywright } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const KUBECTL = join(ROOT, 'tools/kubectl/kubectl');
@@ -366,15 +366,9 @@ void describe('fake internals', () => {
 });
 
 /** Runs the suite (only checks matching `grep` when given) against a simulator; returns the exit code. */
-function runClusterChecks(env: Record<string, string>, reportDir: string, grep: string | undefined): Promise<{ code: number | null; out: string }> {
-  const clean = untargetedEnv();
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...(grep ? ['--grep', grep] : [])], { cwd: ROOT, env: { ...clean, ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' } as NodeJS.ProcessEnv });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => done({ code, out }));
-  });
+async function runClusterChecks(env: Record<string, string>, reportDir: string, grep: string | undefined): Promise<{ code: number | null; out: string }> {
+  const r = await runPlaywright(grep ? ['--grep', grep] : [], { ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' });
+  return { code: r.code, out: r.out };
 }
 
 void describe('read-only proof: the cluster checks never write to the kube API', () => {
