@@ -56,6 +56,9 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   timeout: config.awaitMs + config.timeoutMs * 6 + 30_000,
+  // The last resort: whatever hangs, the run ends (and fails) within this. A waiting run needs about
+  // SMOKE_AWAIT plus one SMOKE_TIMEOUT per silent peer.
+  globalTimeout: config.awaitMs + config.timeoutMs * 12 + 120_000,
   expect: { timeout: config.timeoutMs },
   metadata: { sovereign: config.sovereign, fqdn: config.fqdn, suiteCommit: commit },
   reporter: [

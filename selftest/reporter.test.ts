@@ -108,3 +108,39 @@ describe('summary reporter', () => {
     assert.match(md, /lb-no-targets.*seen by `lb\.targets`, `tls\.handshake`/);
   });
 });
+
+describe('summary reporter, when the run hits its global time limit', () => {
+  const cut = join(ROOT, '.tmp', `reporter-cut-${process.pid}`);
+  const cutReport = join(cut, 'report');
+  let r: { code: number | null; stdout: string };
+  let s: Summary;
+  before(async () => {
+    rmSync(cut, { recursive: true, force: true });
+    mkdirSync(cut, { recursive: true });
+    writeFileSync(join(cut, 'playwright.config.ts'), `
+import { defineConfig } from '@playwright/test';
+export default defineConfig({
+  testDir: '.', workers: 1, retries: 0, globalTimeout: 3000,
+  reporter: [['${ROOT}/fixtures/reporter.ts', { outputDir: '${cutReport}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
+});`);
+    writeFileSync(join(cut, 'a.spec.ts'), `
+import { test } from '@playwright/test';
+test('tls.certificate: passes', () => {});
+test('lb.targets: hangs', async () => { await new Promise(() => {}); });
+test('lb.health: never reached', () => {});`);
+    const p = await runProcess(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(cut, 'playwright.config.ts')], { env: process.env, deadlineMs: 60_000 });
+    r = { code: p.code, stdout: p.out };
+    s = JSON.parse(readFileSync(join(cutReport, 'summary.json'), 'utf8')) as Summary;
+  });
+  after(() => rmSync(cut, { recursive: true, force: true }));
+
+  it('fails the run, though nothing it finished failed, and says why the rest did not run', () => {
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(s.verdict, 'failed');
+    const by = new Map(s.checks.map((c) => [c.id, c]));
+    assert.equal(by.get('tls.certificate')?.status, 'passed');
+    assert.notEqual(by.get('lb.targets')?.status, 'passed');
+    assert.equal(by.get('lb.health')?.status, 'skipped');
+    assert.match(by.get('lb.health')?.message ?? '', /time limit/);
+  });
+});
