@@ -21,6 +21,7 @@ import { healthyWorld } from './healthy.js';
 import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { startKubeApiserver } from './kube-apiserver.js';
+import { prepareKeys } from './keys.js';
 import { makePki } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
 
@@ -62,6 +63,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sovereign-sim-'));
 
   const world = healthyWorld({ name: opts.name ?? 'sim', dir });
+  // Keycloak's realm key and catalyst-api's session signer, made on libuv's threads while the suite
+  // boots, instead of on the event loop in the middle of the first checks that need them.
+  void prepareKeys(2).catch(() => undefined);
   scenario.apply(world);
 
   const pki = await makePki(dir, world.fqdn, world.gateway.cert, { kubeClientCert: world.kube.credentials === 'client-certificate' });
