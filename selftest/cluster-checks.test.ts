@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readinessOf } from '../fixtures/cluster-checks.js';
+import { readinessOf, waitingIsTerminal } from '../fixtures/cluster-checks.js';
 import type { KubeObject } from '../fixtures/kube.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
@@ -145,7 +145,18 @@ void describe('Flux readiness rules', () => {
     assert.equal(readinessOf(hr({ conditions: [ready('Unknown', 'Progressing')] })).state, 'progressing');
     assert.equal(readinessOf(hr({ conditions: [ready('False', 'DependencyNotReady')] })).state, 'progressing');
     assert.equal(readinessOf(hr({})).state, 'progressing');
+    // The controllers requeue these (kustomize-controller: "Source is not ready, artifact not found, retrying in …").
+    for (const reason of ['ArtifactFailed', 'HealthCheckFailed', 'InitFailed']) assert.equal(readinessOf(hr({ conditions: [ready('False', reason)] })).state, 'progressing', reason);
     assert.equal(readinessOf(hr({ conditions: [ready('False', 'Progressing')] }, { suspend: true })).state, 'failed');
+  });
+
+  void it('a waiting container is terminal only when the kubelet cannot clear it by retrying', () => {
+    assert.equal(waitingIsTerminal('InvalidImageName', 'couldn\'t parse image name', 0), true);
+    assert.equal(waitingIsTerminal('CrashLoopBackOff', 'back-off 10s restarting failed container', 1), false, 'a first crash while a dependency starts');
+    assert.equal(waitingIsTerminal('CrashLoopBackOff', 'back-off 5m0s restarting failed container', 7), true);
+    assert.equal(waitingIsTerminal('ErrImagePull', 'rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/openova-io/catalyst-api:nope": not found', 0), true);
+    assert.equal(waitingIsTerminal('ImagePullBackOff', 'Back-off pulling image "ghcr.io/openova-io/catalyst-api:1.2.3"', 0), false, 'a pull that failed once (registry slow)');
+    assert.equal(waitingIsTerminal('CreateContainerConfigError', 'secret "catalyst-kc-sa-credentials" not found', 0), false, 'Reflector has not mirrored the Secret yet');
   });
 
   void it('a cert-manager Certificate whose issuance failed is terminal; one being issued is progressing', () => {

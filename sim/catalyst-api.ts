@@ -356,7 +356,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   const url = new URL(req.url ?? '/', 'http://console');
   const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
   const path = url.pathname;
-  const toApi = host.startsWith('api.') || path === '/auth/handover' || path === '/readyz' || path === '/healthz' || path.startsWith('/api/');
+  const health = (path === '/readyz' || path === '/healthz') && ctx.world.catalyst.healthRoutes !== false;
+  const toApi = host.startsWith('api.') || path === '/auth/handover' || health || path.startsWith('/api/');
   if (!toApi) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(SPA);
     return;

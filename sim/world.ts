@@ -189,6 +189,8 @@ export interface World {
     expectedIssuer: string;
     /** When true, /auth/handover skips the audience check (check 5): a token for another Sovereign is accepted. */
     acceptAnyAudience?: boolean;
+    /** When false, HTTPRoute catalyst-ui lacks the Exact /readyz and /healthz rules (before TC-211): the SPA answers them. */
+    healthRoutes?: boolean;
   };
 
   /** The mothership's handover signing key (RSA 2048). Its public JWK is in the Sovereign's Secret. */

@@ -81,6 +81,26 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
     expect: { failing: sorted(['catalyst-api.sovereign-fqdn', ...LOGIN]), cause: 'sovereign-fqdn' },
   },
   {
+    name: 'readyz-routed-to-ui',
+    description:
+      'HTTPRoute catalyst-ui predates its Exact /readyz and /healthz rules (TC-211, omantel.biz): the SPA answers console.<fqdn>/readyz with 200 and its HTML shell, so a probe from outside "passes" without reaching catalyst-api. The handover still works.',
+    apply: (w) => {
+      w.catalyst.healthRoutes = false;
+    },
+    expect: { failing: ['catalyst-api.available'], cause: 'readyz-not-routed' },
+  },
+  {
+    name: 'evicted-pod-leftover',
+    description:
+      'An evicted catalyst-api Pod (phase Failed, reason Evicted, after disk pressure on the node) is still listed beside the running one until garbage collection. It is no replica: everything passes.',
+    apply: (w) => {
+      const old = catalystApiPod(w, 'e7v2c', -900, { node: `catalyst-${w.fqdn.replace(/\./g, '-')}-w1` });
+      old['status'] = { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: ephemeral-storage. Threshold quantity: 1Gi, available: 512Mi.', startTime: at(w, -900), conditions: [{ type: 'Ready', status: 'False', reason: 'PodFailed' }], containerStatuses: [{ name: 'catalyst-api', ready: false, restartCount: 0, state: { terminated: { reason: 'ContainerStatusUnknown', exitCode: 137 } } }] };
+      putObject(w, old);
+    },
+    expect: { failing: [] },
+  },
+  {
     name: 'exec-forbidden',
     description: 'The smoke identity may read but not exec (no create on pods/exec in catalyst-system): the live environment of catalyst-api cannot be read, and the check says so instead of guessing from the Pod spec.',
     apply: (w) => {
