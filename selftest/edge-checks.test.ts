@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
-import { certificateProblems, hostMatches, unhealthyTargets } from '../fixtures/edge-checks.js';
+import { certificateProblems, hostMatches, servingListener, unhealthyTargets } from '../fixtures/edge-checks.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../fixtures/hcloud.js';
 import { Network } from '../fixtures/net.js';
 import { probeTls } from '../fixtures/tls.js';
@@ -45,6 +45,10 @@ void describe('tls probe', () => {
     assert.deepEqual(r.chain[0]?.sans, [`*.${sim.fqdn}`, sim.fqdn]);
     assert.ok(r.chain.length >= 2);
     assert.deepEqual(certificateProblems(r, cfg), []);
+    const [leaf, ...cas] = r.chain;
+    assert.ok(leaf);
+    const stagingName = { ...r, chain: [{ ...leaf, subject: 'CN=*.otech64.staging.omani.works', subjectCN: '*.otech64.staging.omani.works' }, ...cas] };
+    assert.deepEqual(certificateProblems(stagingName, cfg), [], 'a "staging" label in the FQDN is not a staging issuer');
   });
 
   void it('expired: verdict CERT_HAS_EXPIRED and one tls-expiring problem', async () => {
@@ -159,5 +163,15 @@ void describe('pure helpers', () => {
     assert.deepEqual(unhealthyTargets(lb, () => 'cp1'), ['cp1 port 443 (→ 30443): unhealthy', 'cp1 port 80 (→ 30080): no health status reported']);
     assert.ok(hostMatches('*.x.test', 'console.x.test'));
     assert.ok(!hostMatches('*.x.test', 'x.test'));
+  });
+
+  void it('the listener serving console.<fqdn> is the most specific match, wherever it is listed', () => {
+    const l = (name: string, hostname?: string, protocol = 'HTTPS'): { name: string; hostname?: string; protocol: string } => ({ name, protocol, ...(hostname ? { hostname } : {}) });
+    // A shared parent zone: the parent's wildcard comes first (sovereign-tls cilium-gateway.yaml).
+    const shared = [l('http', undefined, 'HTTP'), l('https-parent', '*.omani.works'), l('https-sovereign', '*.otech64.omani.works')];
+    assert.equal(servingListener(shared, 'console.otech64.omani.works')?.name, 'https-sovereign');
+    assert.equal(servingListener([...shared, l('https-console', 'console.otech64.omani.works')], 'console.otech64.omani.works')?.name, 'https-console');
+    assert.equal(servingListener([l('any'), l('https-parent', '*.omani.works')], 'console.otech64.omani.works')?.name, 'https-parent');
+    assert.equal(servingListener([l('other', '*.example.test')], 'console.otech64.omani.works'), undefined);
   });
 });
