@@ -77,6 +77,22 @@ export const AUTH_SCENARIOS: Scenario[] = [
     expect: { failing: ['handover.login'], cause: 'session-cookie-insecure' },
   },
   {
+    name: 'session-cookie-fqdn-domain',
+    description: 'A June-or-later catalyst-api (#3374) sets catalyst_session with Domain=.<fqdn> (CATALYST_SESSION_COOKIE_DOMAIN): a shipped form, so everything passes with SMOKE_SESSION_COOKIE_DOMAIN unset.',
+    apply: (world) => {
+      world.catalyst.cookie.domain = world.fqdn;
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'session-cookie-parent-domain',
+    description: 'CATALYST_SESSION_COOKIE_DOMAIN is set to the parent zone instead of the FQDN: catalyst_session goes to every Sovereign under that zone, so one Sovereign\'s session reaches the others.',
+    apply: (world) => {
+      world.catalyst.cookie.domain = world.fqdn.split('.').slice(1).join('.');
+    },
+    expect: { failing: ['handover.login'], cause: 'session-cookie-insecure' },
+  },
+  {
     name: 'login-redirects-to-login',
     description: 'Handover answers 302 /dashboard with a cookie, but whoami refuses the session, so the UI falls back to the login page.',
     apply: (world) => {
