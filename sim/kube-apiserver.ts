@@ -499,7 +499,12 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     const namespace = decodeURIComponent(m[1] ?? '');
     const podName = decodeURIComponent(m[2] ?? '');
     const pods = RESOURCES.find((r) => r.plural === 'pods') as Resource;
-    if (!allowed(world, 'create', 'pods/exec', namespace)) return refuse(403, status(403, 'Forbidden', forbiddenMessage('create', pods, 'exec', podName, namespace), { name: podName, kind: 'pods' }));
+    // A WebSocket upgrade is a GET, authorized as `get pods/exec`; from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission)
+    // `create` is required as well. kubectl's SPDY POST needs only `create`.
+    const minor = Number(/^v?1\.(\d+)/.exec(world.kube.version)?.[1] ?? '0');
+    for (const verb of minor >= 35 ? ['get', 'create'] : ['get']) {
+      if (!allowed(world, verb, 'pods/exec', namespace)) return refuse(403, status(403, 'Forbidden', forbiddenMessage(verb, pods, 'exec', podName, namespace), { name: podName, kind: 'pods' }));
+    }
     const pod = findObject(world, 'Pod', namespace, podName);
     if (!pod) return refuse(404, status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }));
     const spec = pod['spec'] as { containers: { name: string }[] };

@@ -102,9 +102,18 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
   },
   {
     name: 'exec-forbidden',
-    description: 'The smoke identity may read but not exec (no create on pods/exec in catalyst-system): the live environment of catalyst-api cannot be read, and the check says so instead of guessing from the Pod spec.',
+    description: 'The smoke identity may read but not exec (no rule for pods/exec in catalyst-system): the live environment of catalyst-api cannot be read, and the check says so instead of guessing from the Pod spec.',
     apply: (w) => {
-      w.kube.denied.push(`create pods/exec ${NS}`);
+      w.kube.denied.push(`* pods/exec ${NS}`);
+    },
+    expect: { failing: ['catalyst-api.sovereign-fqdn'], cause: 'exec-forbidden' },
+  },
+  {
+    name: 'exec-create-only',
+    description:
+      'The smoke Role grants only create on pods/exec (written for kubectl\'s SPDY POST). exec over WebSocket is a GET, authorized as get pods/exec, so it is refused: the live environment cannot be read and the message names the missing verb.',
+    apply: (w) => {
+      w.kube.denied.push(`get pods/exec ${NS}`);
     },
     expect: { failing: ['catalyst-api.sovereign-fqdn'], cause: 'exec-forbidden' },
   },
