@@ -300,6 +300,24 @@ void describe('kubeconfig credentials (fixtures/kubeconfig.ts): read directly, o
     assert.match(JSON.stringify(readKubeconfig(write('bad', 'a: [\n'))), /cannot be read/);
   });
 
+  void it('merges a KUBECONFIG list as kubectl does: missing files skipped, first current-context and first name win, paths relative to their own file', async () => {
+    mkdirSync(join(dir, 'other'), { recursive: true });
+    write('other/ca.crt', 'OTHER-CA');
+    const personal = write('personal', `apiVersion: v1\nkind: Config\ncurrent-context: otech64\nclusters: []\nusers: []\ncontexts: []\n`);
+    const sovereign = write(
+      'other/otech64.yaml',
+      `apiVersion: v1\nkind: Config\ncurrent-context: elsewhere\nclusters:\n- name: c\n  cluster:\n    server: https://otech64:6443\n    certificate-authority: ca.crt\nusers:\n- name: u\n  user:\n    token: second-file-token\ncontexts:\n- name: otech64\n  context:\n    cluster: c\n    user: u\n`,
+    );
+    const shadow = write('shadow', config('    server: https://shadowed', '    token: shadowed', ''));
+    const list = [join(dir, 'absent'), personal, sovereign, shadow].join(':');
+    const { opts, headers } = await applied(list);
+    assert.equal(headers['Authorization'], 'Bearer second-file-token', 'user u comes from the first file that names it');
+    assert.equal(String(opts['ca']), 'OTHER-CA', 'certificate-authority is relative to other/otech64.yaml');
+    const r = readKubeconfig(list);
+    assert.equal(r.kind === 'static' && r.endpoint.server, 'https://otech64:6443');
+    assert.match(JSON.stringify(readKubeconfig([join(dir, 'absent'), join(dir, 'absent2')].join(':'))), /no kubeconfig at/);
+  });
+
   void it('hands exec plugins, auth providers and proxies to client-node', () => {
     const exec = write('exec', config('    server: https://h', '    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x', 'current-context: x\n'));
     assert.equal(readKubeconfig(exec).kind, 'delegate');
