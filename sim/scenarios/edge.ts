@@ -69,6 +69,25 @@ export const EDGE_SCENARIOS: Scenario[] = [
     expect: { failing: ['lb.targets'], cause: 'lb-no-control-plane' },
   },
   {
+    name: 'lb-ccm-gateway',
+    description:
+      'A later Sovereign: console.<fqdn> points at the load balancer hcloud-ccm created for Service kube-system/cilium-gateway-cilium-gateway (<fqdn-slug>-primary-gateway), which carries hcloud-ccm\'s label, not catalyst.openova.io/sovereign; the OpenTofu load balancer is at another address. Everything passes: the console load balancer is found by address and name.',
+    apply: (w) => {
+      const tofu = lb(w);
+      const ccm = structuredClone(tofu);
+      Object.assign(ccm, {
+        id: 302,
+        name: `${w.fqdn.replace(/\./g, '-')}-primary-gateway`,
+        labels: { 'hcloud-ccm/service-uid': '8a0f4a51-2c37-4a53-9d0e-7f3c2b1e9a10' },
+        services: ccm.services.filter((s) => s.listen_port !== 53).map((s) => ({ ...s, health_check: { ...s.health_check, port: 30443 } })),
+      });
+      ccm.targets = ccm.targets.map((t) => ({ ...t, health_status: t.health_status.filter((h) => h.listen_port !== 53) }));
+      tofu.public_net.ipv4.ip = '127.0.0.4';
+      w.hcloud.loadBalancers.push(ccm);
+    },
+    expect: { failing: [] },
+  },
+  {
     name: 'dns-stale-record',
     description: 'console.<fqdn> still points at an old load balancer IP that is no longer this Sovereign\'s (the orphan 49.12.16.160): connections there are reset.',
     apply: (w) => {
