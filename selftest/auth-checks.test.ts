@@ -113,6 +113,10 @@ void describe('where catalyst-api dials Keycloak from its Pod (CATALYST_KC_ADDR)
 
   void it('names a public name (otech94), the unanswered :8080 default, and a value that is not a URL', () => {
     assert.match(kcAddrProblem('https://auth.otech94.omani.works') ?? '', /auth\.otech94\.omani\.works is a name outside the cluster/);
+    // Two labels: a Service in a namespace, unless it is the Sovereign's own name (omantel.biz) or zone.
+    assert.equal(kcAddrProblem('http://keycloak.keycloak', 'omantel.biz'), undefined);
+    assert.match(kcAddrProblem('https://omantel.biz', 'omantel.biz') ?? '', /omantel\.biz is a name outside the cluster/);
+    assert.match(kcAddrProblem('https://omani.works/auth', 'otech94.omani.works') ?? '', /omani\.works is a name outside the cluster/);
     assert.match(kcAddrProblem(undefined) ?? '', /^unset, so catalyst-api uses its default http:\/\/keycloak\.keycloak\.svc\.cluster\.local:8080; port 8080: the Keycloak Service listens on port 80/);
     assert.match(kcAddrProblem('http://keycloak.keycloak.svc.cluster.local:8080') ?? '', /port 8080/);
     assert.match(kcAddrProblem('keycloak:80') ?? '', /is not an http\(s\) URL/);
