@@ -77,6 +77,14 @@ export const AUTH_SCENARIOS: Scenario[] = [
     expect: { failing: ['handover.login'], cause: 'session-cookie-insecure' },
   },
   {
+    name: 'cookie-samesite-missing',
+    description: 'catalyst-api sets catalyst_session without a SameSite attribute (Go\'s http.Cookie with SameSite left at its zero value). Chromium then treats it as Lax, so the browser\'s cookie list looks right; the Set-Cookie header does not.',
+    apply: (world) => {
+      world.catalyst.cookie.sameSite = '';
+    },
+    expect: { failing: ['handover.login'], cause: 'session-cookie-insecure' },
+  },
+  {
     name: 'session-cookie-fqdn-domain',
     description: 'A June-or-later catalyst-api (#3374) sets catalyst_session with Domain=.<fqdn> (CATALYST_SESSION_COOKIE_DOMAIN): a shipped form, so everything passes with SMOKE_SESSION_COOKIE_DOMAIN unset.',
     apply: (world) => {
