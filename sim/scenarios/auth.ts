@@ -122,7 +122,7 @@ export const AUTH_SCENARIOS: Scenario[] = [
     apply: (world) => {
       world.catalyst.expectedIssuer = 'https://console.openova.io/sovereign';
     },
-    expect: { failing: ['handover.login', 'handover.replay-rejected'], cause: 'handover-issuer' },
+    expect: { failing: ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected'], cause: 'handover-issuer' },
   },
 ];
 

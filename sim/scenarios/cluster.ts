@@ -13,7 +13,9 @@ import type { Scenario } from './types.js';
 
 const NS = 'catalyst-system';
 /** What a catalyst-api without a usable audience/key breaks besides its own check. */
-const LOGIN = ['handover.login', 'handover.replay-rejected'];
+// A valid token is refused, so are the negative checks' control token (forged-rejected cannot tell
+// whether audience and expiry are checked) and the replay check's first use.
+const LOGIN = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected'];
 /** Everything that needs a Ready catalyst-api behind console.<fqdn>. */
 const BEHIND_CONSOLE = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
 
