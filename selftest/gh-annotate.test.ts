@@ -43,6 +43,7 @@ function summary(sovereign: string, checks: CheckSummary[]): Summary {
     startedAt: '2026-05-03T10:00:00.000Z',
     durationMs: 8000,
     verdict: failed.length ? 'failed' : 'passed',
+    sideEffects: [],
     counts: { passed: checks.filter((c) => c.status === 'passed').length, failed: failed.length, skipped: checks.filter((c) => c.status === 'skipped').length },
     rootCauses: roots.map((id) => ({ id, title: CAUSES[id].title, next: CAUSES[id].next, checks: failed.filter((c) => c.causeId === id).map((c) => c.id) })),
     provenance: { 'suite commit': 'abc1234' },
