@@ -318,6 +318,32 @@ async function whoami(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   json(res, 200, { email: s.email, sub: s.sub, verified: s.verified, sovereignFQDN: fqdn, deploymentId: env['CATALYST_SELF_DEPLOYMENT_ID'] || `sovereign-${fqdn}`, mode: 'sovereign' });
 }
 
+/**
+ * GET /api/v1/sovereign/self, outside RequireSession (internal/handler/sovereign_self.go, openova-io/openova
+ * @7f60a4be): CATALYST_SELF_DEPLOYMENT_ID and CATALYST_OTECH_FQDN as the process got them at start,
+ * each filled from the catalyst_session cookie's claims (read without verification) when empty; 404
+ * not-a-sovereign when both are empty, 503 deployment-id-not-yet-stamped without an id (the sim keeps no
+ * deployment store to fall back on), else 200.
+ */
+function sovereignSelf(ctx: SimContext, req: IncomingMessage, res: ServerResponse, pod: KubeObject): void {
+  const env = podEnv(ctx.world, pod, 'catalyst-api');
+  let deploymentId = (env['CATALYST_SELF_DEPLOYMENT_ID'] ?? '').trim();
+  let fqdn = (env['CATALYST_OTECH_FQDN'] ?? '').trim();
+  const parts = (cookies(req)['catalyst_session'] ?? '').split('.');
+  if (parts.length === 3) {
+    try {
+      const claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as { sovereign_fqdn?: unknown; deployment_id?: unknown };
+      if (!fqdn && typeof claims.sovereign_fqdn === 'string') fqdn = claims.sovereign_fqdn;
+      if (!deploymentId && typeof claims.deployment_id === 'string') deploymentId = claims.deployment_id;
+    } catch {
+      // Not a JWT payload: the env path decides.
+    }
+  }
+  if (!deploymentId && !fqdn) return json(res, 404, { error: 'not-a-sovereign', detail: 'this catalyst-api Pod is not running on a Sovereign cluster (no CATALYST_OTECH_FQDN/SELF_DEPLOYMENT_ID env)' });
+  if (!deploymentId) return json(res, 503, { error: 'deployment-id-not-yet-stamped', detail: 'Sovereign FQDN is known but the contabo orchestrator has not yet POSTed the deployment id to this cluster. The handover step is behind — retry shortly.', fqdn });
+  json(res, 200, { deploymentId, sovereignFQDN: fqdn });
+}
+
 const SPA = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Catalyst</title>
 <style>body{font-family:sans-serif;margin:3rem}#app{max-width:40rem}</style></head>
@@ -368,6 +394,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === '/healthz' || path === '/readyz') return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
   if (path === '/auth/handover' && req.method === 'GET') return handover(ctx, req, res, url, pod);
   if (path === '/api/v1/whoami' && req.method === 'GET') return whoami(ctx, req, res, url, pod);
+  if (path === '/api/v1/sovereign/self' && req.method === 'GET') return sovereignSelf(ctx, req, res, pod);
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
 }
 

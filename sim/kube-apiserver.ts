@@ -18,8 +18,9 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
-import { findObject, podEnv } from './kube-objects.js';
+import { fillCertificateRequests, findObject, podEnv } from './kube-objects.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
+import { rbacAllows, rbacSet, type AccessAttributes, type RbacObject } from './rbac.js';
 import type { KubeObject, World } from './world.js';
 
 /** The user the smoke identity's token maps to (shown in RBAC messages). */
@@ -37,7 +38,6 @@ interface Resource {
   categories?: string[];
 }
 
-const READ = ['get', 'list', 'watch'];
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Every resource the fake serves. */
@@ -56,6 +56,7 @@ export const RESOURCES: Resource[] = [
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', singular: 'kustomization', namespaced: true, verbs: RW, shortNames: ['ks'], categories: ['all'] },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', singular: 'gitrepository', namespaced: true, verbs: RW, shortNames: ['gitrepo'], categories: ['all'] },
   { group: 'cert-manager.io', version: 'v1', kind: 'Certificate', plural: 'certificates', singular: 'certificate', namespaced: true, verbs: RW, shortNames: ['cert', 'certs'], categories: ['cert-manager'] },
+  { group: 'cert-manager.io', version: 'v1', kind: 'CertificateRequest', plural: 'certificaterequests', singular: 'certificaterequest', namespaced: true, verbs: RW, shortNames: ['cr', 'crs'], categories: ['cert-manager'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, verbs: RW, shortNames: ['gtw'], categories: ['gateway-api'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, verbs: RW, categories: ['gateway-api'] },
   { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] },
@@ -73,14 +74,12 @@ function status(code: number, reason: string, message: string, details?: Record<
 /** `pods`, or `helmreleases.helm.toolkit.fluxcd.io`, as the API names a resource in messages. */
 const qualified = (r: Resource): string => (r.group ? `${r.plural}.${r.group}` : r.plural);
 
-// --- RBAC -----------------------------------------------------------------------------------------
+// --- RBAC ---------------------------------------------------------------------------------------
 
-/** Verbs allowed by default: reads, exec and access reviews. Anything else needs `world.kube.granted`. */
-function defaultAllowed(verb: string, resource: string): boolean {
-  return READ.includes(verb) || (verb === 'create' && (resource === 'pods/exec' || resource === 'selfsubjectaccessreviews'));
-}
-
-/** Whether a `verb resource[/sub] [namespace]` pattern matches. `*` matches any verb or resource. */
+/**
+ * Whether a `verb resource[/sub] [namespace]` pattern (`world.kube.denied`/`granted`) matches. `*`
+ * matches any verb or resource.
+ */
 function matches(pattern: string, verb: string, resource: string, namespace: string | undefined): boolean {
   const [pv, pr, pns] = pattern.trim().split(/\s+/);
   if (!pv || !pr) return false;
@@ -89,10 +88,25 @@ function matches(pattern: string, verb: string, resource: string, namespace: str
   return !pns || pns === '*' || pns === namespace;
 }
 
-/** RBAC decision for the smoke identity. */
-export function allowed(world: World, verb: string, resource: string, namespace: string | undefined): boolean {
-  if (world.kube.denied.some((p) => matches(p, verb, resource, namespace))) return false;
-  return defaultAllowed(verb, resource) || world.kube.granted.some((p) => matches(p, verb, resource, namespace));
+/**
+ * RBAC decision for the smoke identity: the Roles and bindings of `world.kube.rbac` (by default both
+ * sets of sovereigns/rbac.yaml), then `denied` (a rule the scenario's Role lacks) and `granted`
+ * (extra permissions, e.g. write access preflight must report) on top. Access reviews themselves are
+ * allowed to every authenticated identity (ClusterRole system:basic-user).
+ */
+export function allowed(world: World, a: AccessAttributes): boolean {
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  if (a.verb === 'create' && a.group === 'authorization.k8s.io' && a.resource === 'selfsubjectaccessreviews') return true;
+  if (world.kube.denied.some((p) => matches(p, a.verb, resource, a.namespace))) return false;
+  if (world.kube.granted.some((p) => matches(p, a.verb, resource, a.namespace))) return true;
+  return rbacAllows(world.kube.rbac ?? defaultRbac(), SMOKE_USER, a);
+}
+
+let deepSet: RbacObject[] | undefined;
+/** Both sets of sovereigns/rbac.yaml (read once). */
+function defaultRbac(): RbacObject[] {
+  deepSet ??= rbacSet('deep');
+  return deepSet;
 }
 
 function forbiddenMessage(verb: string, r: { plural: string; group: string }, sub: string | undefined, name: string | undefined, namespace: string | undefined): string {
@@ -349,6 +363,8 @@ function groups(): Record<string, unknown> {
 export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer> {
   const world = ctx.world;
   const cert = ctx.pki.apiServer;
+  // cert-manager's CertificateRequests carry the chain they issued (status.certificate), made with the PKI.
+  fillCertificateRequests(world, ctx.pki.clusterSecret.chainPem);
   // Client certificates are asked for and judged per request (as kube-apiserver does with
   // --client-ca-file): a request without one may still authenticate with a token.
   const clientCa = ctx.pki.kubeClient?.caPem;
@@ -429,14 +445,16 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
         return send(req, res, 400, status(400, 'BadRequest', `the request body is not a SelfSubjectAccessReview in JSON (Content-Type ${String(req.headers['content-type'])})`));
       }
       const a = review.spec?.resourceAttributes ?? {};
-      const resName = a['subresource'] ? `${a['resource'] ?? ''}/${a['subresource']}` : (a['resource'] ?? '');
-      const ok = review.spec?.nonResourceAttributes ? true : allowed(world, a['verb'] ?? '', resName, a['namespace'] || undefined);
+      // The same decision the request itself would get, resourceNames included (attributes.name).
+      const ok = review.spec?.nonResourceAttributes
+        ? true
+        : allowed(world, { verb: a['verb'] ?? '', group: a['group'] ?? '', resource: a['resource'] ?? '', ...(a['subresource'] ? { subresource: a['subresource'] } : {}), ...(a['namespace'] ? { namespace: a['namespace'] } : {}), ...(a['name'] ? { name: a['name'] } : {}) });
       return send(req, res, 201, {
         kind: 'SelfSubjectAccessReview',
         apiVersion: 'authorization.k8s.io/v1',
         metadata: { creationTimestamp: null },
         spec: review.spec ?? {},
-        status: ok ? { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "sovereign-smoke" of ClusterRole "sovereign-smoke-read" to User "' + SMOKE_USER + '"' } : { allowed: false },
+        status: ok ? { allowed: true, reason: `RBAC: allowed for User "${SMOKE_USER}"` } : { allowed: false },
       });
     }
 
@@ -447,12 +465,12 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
       // The suite must never write: every such request is logged, and refused.
       const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' };
       const verb = verbs[method] ?? method.toLowerCase();
-      if (!allowed(world, verb, r.plural, namespace)) return send(req, res, 403, status(403, 'Forbidden', forbiddenMessage(verb, r, undefined, name, namespace), { ...(name ? { name } : {}), kind: r.plural }));
+      if (!allowed(world, { verb, group: r.group, resource: r.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) })) return send(req, res, 403, status(403, 'Forbidden', forbiddenMessage(verb, r, undefined, name, namespace), { ...(name ? { name } : {}), kind: r.plural }));
       return send(req, res, 405, status(405, 'MethodNotAllowed', `the simulated Sovereign is read-only: ${method} on ${qualified(r)} is not served`));
     }
 
     const verb = name ? 'get' : url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'watch' : 'list';
-    if (!allowed(world, verb, r.plural, namespace)) return send(req, res, 403, status(403, 'Forbidden', forbiddenMessage(verb, r, undefined, name, namespace), { ...(name ? { name } : {}), kind: r.plural }));
+    if (!allowed(world, { verb, group: r.group, resource: r.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) })) return send(req, res, 403, status(403, 'Forbidden', forbiddenMessage(verb, r, undefined, name, namespace), { ...(name ? { name } : {}), kind: r.plural }));
     if (verb === 'watch') return send(req, res, 405, status(405, 'MethodNotAllowed', 'watch is not served by the simulated Sovereign'));
 
     if (name) {
@@ -503,7 +521,7 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     // `create` is required as well. kubectl's SPDY POST needs only `create`.
     const minor = Number(/^v?1\.(\d+)/.exec(world.kube.version)?.[1] ?? '0');
     for (const verb of minor >= 35 ? ['get', 'create'] : ['get']) {
-      if (!allowed(world, verb, 'pods/exec', namespace)) return refuse(403, status(403, 'Forbidden', forbiddenMessage(verb, pods, 'exec', podName, namespace), { name: podName, kind: 'pods' }));
+      if (!allowed(world, { verb, group: '', resource: 'pods', subresource: 'exec', namespace, name: podName })) return refuse(403, status(403, 'Forbidden', forbiddenMessage(verb, pods, 'exec', podName, namespace), { name: podName, kind: 'pods' }));
     }
     const pod = findObject(world, 'Pod', namespace, podName);
     if (!pod) return refuse(404, status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }));

@@ -293,13 +293,15 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
     },
     status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', lastTransitionTime: at(world, -900) }, { type: 'Programmed', status: 'True', reason: 'Programmed', lastTransitionTime: at(world, -900) }], addresses: [{ type: 'IPAddress', value: inputs.lbIp }] },
   });
-  objects.push({
+  const certificate: KubeObject = {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
     metadata: meta(world, 'sovereign-wildcard-tls', 'kube-system', -1000, { generation: 1 }),
     spec: { secretName: 'sovereign-wildcard-tls', issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt-dns01-prod' }, dnsNames: [`*.${fqdn}`, fqdn], privateKey: { rotationPolicy: 'Always' } },
     status: { conditions: ready('Ready', 'Certificate is up to date and has not expired', at(world, -800)), notBefore: at(world, -900), notAfter: at(world, 89 * 86400), renewalTime: at(world, 59 * 86400), revision: 1 },
-  });
+  };
+  objects.push(certificate);
+  objects.push(certificateRequest(world, certificate, 1, -950));
   // tls.crt/tls.key are filled in by sim/index.ts once the PKI exists.
   objects.push(secret(world, 'sovereign-wildcard-tls', 'kube-system', { 'tls.crt': '', 'tls.key': '' }, -800, 'kubernetes.io/tls'));
 
@@ -357,6 +359,48 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
     });
   }
   return objects;
+}
+
+/**
+ * The CertificateRequest cert-manager made for revision `revision` of `cert` (owned by it, annotated
+ * with its name and revision, approved and issued). `status.certificate` is the issued chain, PEM
+ * then base64, without the key; it is filled in once the PKI exists ({@link fillCertificateRequests}).
+ * Shape: cert-manager.io/v1 CertificateRequest as cert-manager's requestmanager controller writes it
+ * (annotations cert-manager.io/certificate-name, -revision, private-key-secret-name).
+ */
+export function certificateRequest(world: World, cert: KubeObject, revision: number, createdAt: number): KubeObject {
+  const spec = cert['spec'] as { issuerRef: Record<string, string>; secretName: string };
+  const when = at(world, createdAt + 60);
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'CertificateRequest',
+    metadata: meta(world, `${cert.metadata.name}-${revision}`, cert.metadata.namespace, createdAt, {
+      generation: 1,
+      labels: { 'app.kubernetes.io/managed-by': 'cert-manager' },
+      annotations: {
+        'cert-manager.io/certificate-name': cert.metadata.name,
+        'cert-manager.io/certificate-revision': String(revision),
+        'cert-manager.io/private-key-secret-name': `${spec.secretName}-${createHash('sha256').update(`${revision}`).digest('hex').slice(0, 5)}`,
+      },
+      ownerReferences: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: cert.metadata.name, uid: cert.metadata.uid ?? '', controller: true }],
+    }),
+    spec: { issuerRef: { group: 'cert-manager.io', ...spec.issuerRef }, request: b64('-----BEGIN CERTIFICATE REQUEST-----\n(simulated)\n-----END CERTIFICATE REQUEST-----\n'), usages: ['digital signature', 'key encipherment'], duration: '2160h0m0s', username: 'system:serviceaccount:cert-manager:cert-manager' },
+    status: {
+      conditions: [
+        { type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'Certificate request has been approved by cert-manager.io', lastTransitionTime: at(world, createdAt) },
+        { type: 'Ready', status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully', lastTransitionTime: when },
+      ],
+      certificate: '',
+    },
+  };
+}
+
+/** Puts the issued chain (the one in the TLS Secret) into every issued CertificateRequest that has none yet. */
+export function fillCertificateRequests(world: World, chainPem: string): void {
+  for (const o of world.kube.objects) {
+    const st = o['status'] as { certificate?: string } | undefined;
+    if (o.kind === 'CertificateRequest' && st && st.certificate === '') st.certificate = b64(chainPem);
+  }
 }
 
 function key(o: KubeObject): string {

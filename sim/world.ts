@@ -14,6 +14,7 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
+import type { RbacObject } from './rbac.js';
 
 /** A Kubernetes object as JSON. `metadata.creationTimestamp` is an RFC 3339 string. */
 export interface KubeObject {
@@ -136,6 +137,12 @@ export interface World {
     denied: string[];
     /** Extra permissions the identity holds (reported by preflight as write access), same form. */
     granted: string[];
+    /**
+     * The Roles, ClusterRoles and bindings the API server authorizes the smoke identity from
+     * (sim/rbac.ts). Unset: both sets of sovereigns/rbac.yaml (least-privilege and deep), as
+     * `kubectl apply -f sovereigns/rbac.yaml` creates them. `denied` and `granted` apply on top.
+     */
+    rbac?: RbacObject[];
     objects: KubeObject[];
     /**
      * Values a Pod's process got at start that differ from the objects as they are now (a ConfigMap
