@@ -13,14 +13,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from './world.js';
+import type { KubeObject, World } from './world.js';
 import { type RunningServer, type SimContext } from './context.js';
 import { startGateway } from './gateway.js';
 import { startHcloud } from './hcloud.js';
 import { healthyWorld } from './healthy.js';
 import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
-import { startKubeApiserver } from './kube-apiserver.js';
+import { allowed, startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys } from './keys.js';
 import { makePki } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
@@ -54,6 +54,20 @@ export class UnknownScenario extends Error {
 }
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+/**
+ * HCLOUD_TOKEN and SMOKE_KC_SA_CLIENT_ID/SECRET, as an operator supplies them when the smoke identity
+ * may not read Secret flux-system/cloud-credentials or keycloak/catalyst-kc-sa-credentials (the
+ * least-privilege set of sovereigns/rbac.yaml). Nothing when it may: the suite reads them itself.
+ */
+function operatorCredentials(world: World): Record<string, string> {
+  const can = (namespace: string, name: string): boolean => allowed(world, { verb: 'get', group: '', resource: 'secrets', namespace, name });
+  const out: Record<string, string> = {};
+  if (!can('flux-system', 'cloud-credentials')) out['HCLOUD_TOKEN'] = world.hcloud.token;
+  const sa = world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server');
+  if (!can('keycloak', 'catalyst-kc-sa-credentials') && sa?.secret) Object.assign(out, { SMOKE_KC_SA_CLIENT_ID: sa.clientId, SMOKE_KC_SA_CLIENT_SECRET: sa.secret });
+  return out;
+}
 
 export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const scenarioName = opts.scenario ?? 'healthy';
@@ -141,6 +155,8 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
     KUBECONFIG: kubeconfig,
     HCLOUD_ENDPOINT: `http://127.0.0.1:${context.ports.hcloud}/v1`,
     SMOKE_HANDOVER_KEY_FILE: keyFile,
+    // An operator whose identity may not read these Secrets (least privilege) passes the values itself.
+    ...operatorCredentials(world),
   };
   const envFile = join(dir, 'sovereign.env');
   writeFileSync(envFile, `# simulated Sovereign, scenario ${scenarioName}\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);

@@ -5,13 +5,15 @@
 import { test } from '../fixtures/index.js';
 import { checkCatalystApiAvailable, checkHandoverKey, checkSovereignFqdn, checkStateOnPvc } from '../fixtures/cluster-checks.js';
 
-test('catalyst-api.sovereign-fqdn: every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment', { tag: ['@cluster'] }, async ({ kube, config }) => {
-  // Read inside the Pod (exec): the Pod spec only shows a valueFrom reference.
-  await checkSovereignFqdn({ kube, config });
+test('catalyst-api.sovereign-fqdn: every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment', { tag: ['@cluster'] }, async ({ kube, net, config }) => {
+  // Read inside the Pod (exec) when permitted: the Pod spec only shows a valueFrom reference. Without
+  // exec: GET /api/v1/sovereign/self and the ConfigMap and container start times (checks[].evidence).
+  await checkSovereignFqdn({ kube, net, config });
 });
 
-test('catalyst-api.handover-key: Secret catalyst-handover-jwt-public holds an RSA public JWK, is mounted into catalyst-api and matches the signing key', { tag: ['@cluster'] }, async ({ kube, config }) => {
-  await checkHandoverKey({ kube, config });
+test('catalyst-api.handover-key: Secret catalyst-handover-jwt-public holds an RSA public JWK, is mounted into catalyst-api and matches the signing key', { tag: ['@cluster'] }, async ({ kube, config, handover }) => {
+  // Reads the Secret when permitted; otherwise the Pod spec's mount and /auth/handover's answer to a control token.
+  await checkHandoverKey({ kube, config, handover });
 });
 
 test('catalyst-api.state-on-pvc: /var/lib/catalyst and every CATALYST_*_DIR/_WORKDIR path are on a Bound PersistentVolumeClaim', { tag: ['@cluster'] }, async ({ kube, config }) => {

@@ -7,6 +7,7 @@
  * @module
  */
 import { rsaKeyPair } from '../keys.js';
+import { rbacSet } from '../rbac.js';
 import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, putObject, removeObject } from '../kube-objects.js';
 import type { KubeObject, World } from '../world.js';
 import type { Scenario } from './types.js';
@@ -20,6 +21,14 @@ const LOGIN = ['handover.forged-rejected', 'handover.login', 'handover.replay-re
 const BEHIND_CONSOLE = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
 
 const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
+
+/**
+ * The smoke identity holds exactly the least-privilege set of sovereigns/rbac.yaml: read-only, no
+ * Secret, no pods/exec. The `healthy` scenario runs under it, so the file is proven sufficient.
+ */
+export function leastPrivilege(w: World): void {
+  w.kube.rbac = rbacSet('least-privilege');
+}
 
 function must(o: KubeObject | undefined, what: string): KubeObject {
   if (!o) throw new Error(`healthy world has no ${what}`);
@@ -104,20 +113,21 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
   },
   {
     name: 'exec-forbidden',
-    description: 'The smoke identity may read but not exec (no rule for pods/exec in catalyst-system): the live environment of catalyst-api cannot be read, and the check says so instead of guessing from the Pod spec.',
+    description:
+      'Exec denied alone: the smoke identity has the deep set of sovereigns/rbac.yaml without its pods/exec rule. catalyst-api.sovereign-fqdn cannot read the live environment, decides from GET /api/v1/sovereign/self and the ConfigMap and container start times, names that depth in its evidence, and passes.',
     apply: (w) => {
       w.kube.denied.push(`* pods/exec ${NS}`);
     },
-    expect: { failing: ['catalyst-api.sovereign-fqdn'], cause: 'exec-forbidden' },
+    expect: { failing: [] },
   },
   {
     name: 'exec-create-only',
     description:
-      'The smoke Role grants only create on pods/exec (written for kubectl\'s SPDY POST). exec over WebSocket is a GET, authorized as get pods/exec, so it is refused: the live environment cannot be read and the message names the missing verb.',
+      "The smoke Role grants only create on pods/exec (written for kubectl's SPDY POST). exec over WebSocket is a GET, authorized as get pods/exec, so the suite may not exec: catalyst-api.sovereign-fqdn runs at the no-exec depth, names the missing verb in its evidence, and passes.",
     apply: (w) => {
       w.kube.denied.push(`get pods/exec ${NS}`);
     },
-    expect: { failing: ['catalyst-api.sovereign-fqdn'], cause: 'exec-forbidden' },
+    expect: { failing: [] },
   },
   {
     name: 'state-on-emptydir',
@@ -257,6 +267,77 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
       w.kube.denied.push(`list pods ${NS}`);
     },
     expect: { failing: ['preflight.kube-access'], cause: 'kube-forbidden' },
+  },
+
+  // --- least privilege (issue 12) ------------------------------------------------------------------
+  {
+    name: 'healthy-deep',
+    description:
+      'A healthy Sovereign read by an identity with both sets of sovereigns/rbac.yaml (least-privilege and the opt-in deep set: exec into catalyst-api, the named Secrets): every check passes at full depth, with no reduced evidence.',
+    apply: (w) => {
+      w.kube.rbac = rbacSet('deep');
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'least-privilege-sovereign-fqdn-race',
+    description:
+      'Incident 1 under least privilege (no exec, no Secret read): ConfigMap sovereign-fqdn came after the catalyst-api Pod started. Still caught without exec: the ConfigMap is younger than the container, and GET /api/v1/sovereign/self answers 404 not-a-sovereign.',
+    apply: (w) => {
+      leastPrivilege(w);
+      const started = (apiPod(w)['status'] as { startTime: string }).startTime;
+      fqdnConfigMap(w).metadata.creationTimestamp = at(w, (Date.parse(started) - w.bootTime) / 1000 + 50);
+    },
+    expect: { failing: sorted(['catalyst-api.sovereign-fqdn', ...LOGIN]), cause: 'sovereign-fqdn' },
+  },
+  {
+    name: 'least-privilege-handover-key-mismatch',
+    description:
+      'handover-key-mismatch under least privilege: Secret catalyst-handover-jwt-public cannot be read, so catalyst-api.handover-key proves the key by a control token, which /auth/handover refuses with "invalid token" (the signature check).',
+    apply: (w) => {
+      leastPrivilege(w);
+      const other = rsaKeyPair().publicKey.export({ format: 'jwk' });
+      const s = must(findObject(w, 'Secret', NS, 'catalyst-handover-jwt-public'), 'Secret catalyst-handover-jwt-public');
+      s['data'] = { 'public.jwk': Buffer.from(JSON.stringify({ kty: 'RSA', use: 'sig', alg: 'RS256', n: other.n, e: other.e })).toString('base64') };
+    },
+    expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-mismatch' },
+  },
+  {
+    name: 'least-privilege-handover-key-secret-missing',
+    description:
+      'Secret catalyst-handover-jwt-public was never written, read under least privilege: the identity may not look, so the check asks catalyst-api instead, which answers the control token with "server misconfiguration: public key unavailable".',
+    apply: (w) => {
+      leastPrivilege(w);
+      removeObject(w, 'Secret', NS, 'catalyst-handover-jwt-public');
+    },
+    expect: { failing: sorted(['catalyst-api.handover-key', ...LOGIN]), cause: 'handover-key-missing' },
+  },
+  {
+    name: 'least-privilege-cert-stale',
+    description:
+      "Envoy serves an old certificate, read under least privilege: tls.matches-cluster cannot read the TLS Secret and compares the served leaf with status.certificate of the Certificate's current CertificateRequest instead.",
+    apply: (w) => {
+      leastPrivilege(w);
+      w.gateway.cert = 'stale';
+    },
+    expect: { failing: ['tls.matches-cluster'], cause: 'tls-stale-cert' },
+  },
+  {
+    name: 'rbac-resource-names',
+    description:
+      "A healthy Sovereign read by a Role scoped with resourceNames: ConfigMaps only sovereign-fqdn, PVCs only catalyst-api's two, Secrets only the named ones of the deep set. Preflight asks by name, so it recognises every grant, and everything passes.",
+    apply: (w) => {
+      const rbac = rbacSet('deep');
+      const role = rbac.find((o) => o.kind === 'Role' && o.metadata.name === 'sovereign-smoke-read' && o.metadata.namespace === NS);
+      if (!role) throw new Error('sovereigns/rbac.yaml has no Role sovereign-smoke-read in catalyst-system');
+      role.rules = [
+        ...(role.rules ?? []).map((r) => ({ ...r, resources: (r.resources ?? []).filter((x) => x !== 'configmaps' && x !== 'persistentvolumeclaims') })),
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['sovereign-fqdn'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['persistentvolumeclaims'], resourceNames: ['catalyst-api-deployments', 'catalyst-api-cache'], verbs: ['get'] },
+      ];
+      w.kube.rbac = rbac;
+    },
+    expect: { failing: [] },
   },
 ];
 

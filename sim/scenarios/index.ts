@@ -5,15 +5,15 @@
  */
 import type { Scenario } from './types.js';
 import { AUTH_SCENARIOS } from './auth.js';
-import { CLUSTER_SCENARIOS } from './cluster.js';
+import { CLUSTER_SCENARIOS, leastPrivilege } from './cluster.js';
 import { EDGE_SCENARIOS } from './edge.js';
 
 export type { Scenario } from './types.js';
 
 const healthy: Scenario = {
   name: 'healthy',
-  description: 'A Sovereign that works: every check passes.',
-  apply: () => {},
+  description: 'A Sovereign that works: every check passes, read by an identity with exactly the least-privilege set of sovereigns/rbac.yaml (no Secret read, no pods/exec).',
+  apply: leastPrivilege,
   expect: { failing: [] },
 };
 
