@@ -270,21 +270,15 @@ describe('sovereigns/', () => {
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
   });
 
-  it('the README\'s RBAC example grants every permission preflight asks for', () => {
+  it('the README\'s RBAC section documents both sets of sovereigns/rbac.yaml (which selftest/cluster-checks.test.ts holds to preflight\'s permissions)', () => {
     const r = loadConfig({ SOVEREIGN_FQDN: 'otech64.omani.works' });
     assert.ok(r.ok);
-    interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[] }
-    interface Rbac { kind?: string; metadata?: { namespace?: string }; rules?: Rule[] }
-    const docs = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1] ?? '').map((d) => d.toJS() as Rbac));
-    const grants = (p: { verb: string; resource: string; group?: string; subresource?: string; namespace?: string }): boolean =>
-      docs.some((d) => (d.kind === 'ClusterRole' || (d.kind === 'Role' && d.metadata?.namespace === p.namespace)) && (d.rules ?? []).some((rule) =>
-        (rule.apiGroups ?? []).includes(p.group ?? '') &&
-        (rule.resources ?? []).includes(p.subresource ? `${p.resource}/${p.subresource}` : p.resource) &&
-        (rule.verbs ?? []).includes(p.verb)));
-    for (const p of neededPermissions(r.config)) {
-      const what = `${p.verb} ${p.group ? `${p.group}/` : ''}${p.resource}${p.subresource ? `/${p.subresource}` : ''} in ${p.namespace ?? 'the cluster'}`;
-      // Secrets in other namespaces are listed in a comment (one Role each), not spelled out.
-      if (!grants(p)) assert.ok(p.resource === 'secrets' && readme.includes(`#   ${p.namespace}:`), `README RBAC does not grant ${what} (used by ${p.usedBy})`);
+    const docs = parseAllDocuments(readFileSync(join(ROOT, 'sovereigns', 'rbac.yaml'), 'utf8')).map((d) => d.toJS() as { metadata?: { labels?: Record<string, string> } });
+    for (const set of ['least-privilege', 'deep']) {
+      assert.ok(docs.some((d) => d.metadata?.labels?.['sovereign-smoke.openova.io/set'] === set), `rbac.yaml has no ${set} objects`);
+      assert.ok(readme.includes(`\`${set}\``), `README does not describe the ${set} set`);
     }
+    assert.match(readme, /kubectl apply -f sovereigns\/rbac\.yaml -l sovereign-smoke\.openova\.io\/set=least-privilege/);
+    for (const p of neededPermissions(r.config).filter((x) => x.resource === 'secrets')) assert.ok(readme.includes(`${p.name ?? ''}`), `README does not name Secret ${p.name ?? ''}`);
   });
 });
