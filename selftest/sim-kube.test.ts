@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../fixtures/config.js';
 import { KubeError } from '../fixtures/errors.js';
@@ -18,7 +19,8 @@ import { Kube } from '../fixtures/kube.js';
 import { readKubeconfig } from '../fixtures/kubeconfig.js';
 import { redact } from '../fixtures/redact.js';
 import type { RunningServer, SimContext } from '../sim/context.js';
-import { healthyWorld } from '../sim/healthy.js';
+import { catalystHandler } from '../sim/catalyst-api.js';
+import { DEPLOYMENT_ID, healthyWorld } from '../sim/healthy.js';
 import { startSim } from '../sim/index.js';
 import { runCommand, startKubeApiserver } from '../sim/kube-apiserver.js';
 import { matchesSelector, parseLabelSelector } from '../sim/label-selector.js';
@@ -41,12 +43,14 @@ interface KubeSim {
 }
 
 /** Starts only the kube-apiserver fake, on a world with `scenario` applied. */
-async function startKube(scenario = 'healthy'): Promise<KubeSim> {
+async function startKube(scenario = 'healthy', opts: { readAll?: boolean } = {}): Promise<KubeSim> {
   const dir = mkdtempSync(join(tmpdir(), 'sim-kube-'));
   const world = healthyWorld({ name: 'sim', dir });
   const s = findScenario(scenario);
   if (!s) throw new Error(`no scenario ${scenario}`);
   s.apply(world);
+  // REST fidelity tests list across namespaces, which no Role of sovereigns/rbac.yaml grants.
+  if (opts.readAll) world.kube.granted.push('get *', 'list *');
   const pki = await makePki(dir, world.fqdn, 'valid', { kubeClientCert: world.kube.credentials === 'client-certificate' });
   const ctx: SimContext = { world, pki, requests: [], ports: {} };
   const server = await startKubeApiserver(ctx);
@@ -92,7 +96,8 @@ void describe('kube-apiserver fake with real kubectl', { skip: noKubectl }, () =
   let healthy: KubeSim;
   let race: KubeSim;
   before(async () => {
-    [healthy, race] = await Promise.all([startKube('healthy'), startKube('sovereign-fqdn-race')]);
+    // The deep set of sovereigns/rbac.yaml: kubectl exec and Secret reads (healthy itself runs under least privilege).
+    [healthy, race] = await Promise.all([startKube('healthy-deep', { readAll: true }), startKube('sovereign-fqdn-race')]);
   });
   after(async () => {
     await Promise.all([healthy?.stop(), race?.stop()]);
@@ -165,12 +170,40 @@ void describe('kube-apiserver fake with real kubectl', { skip: noKubectl }, () =
       await sim.stop();
     }
   });
+
+  void it('authorizes from the Roles of sovereigns/rbac.yaml: kubectl auth can-i answers by resourceNames, least privilege denies exec and Secrets', async () => {
+    const [least, named] = await Promise.all([startKube('healthy'), startKube('rbac-resource-names')]);
+    try {
+      const can = async (sim: KubeSim, ...args: string[]): Promise<string> => (await kubectl(sim, ['auth', 'can-i', ...args])).stdout.trim();
+      assert.equal(await can(least, 'list', 'pods', '-n', 'catalyst-system'), 'yes');
+      assert.equal(await can(least, 'list', 'nodes'), 'yes');
+      assert.equal(await can(least, 'list', 'certificaterequests.cert-manager.io', '-n', 'kube-system'), 'yes');
+      assert.equal(await can(least, 'get', 'secrets/catalyst-handover-jwt-public', '-n', 'catalyst-system'), 'no');
+      // (kubectl reads pods/exec as TYPE/NAME; the subresource has its own flag.)
+      assert.equal(await can(least, 'get', 'pods', '--subresource=exec', '-n', 'catalyst-system'), 'no');
+      assert.equal(await can(named, 'get', 'pods', '--subresource=exec', '-n', 'catalyst-system'), 'yes');
+      assert.equal(await can(least, 'list', 'pods', '-n', 'keycloak'), 'no', 'a RoleBinding grants in its own namespace only');
+      // A Role scoped with resourceNames: the named object yes, others and lists no.
+      assert.equal(await can(named, 'get', 'configmaps/sovereign-fqdn', '-n', 'catalyst-system'), 'yes');
+      assert.equal(await can(named, 'get', 'configmaps/other', '-n', 'catalyst-system'), 'no');
+      assert.equal(await can(named, 'list', 'configmaps', '-n', 'catalyst-system'), 'no');
+      assert.equal(await can(named, 'get', 'secrets/catalyst-handover-jwt-public', '-n', 'catalyst-system'), 'yes');
+      assert.equal(await can(named, 'get', 'secrets/harbor-robot-token', '-n', 'catalyst-system'), 'no');
+      // The request itself gets the same answer as its review.
+      const denied = await kubectl(least, ['get', 'secret', 'catalyst-handover-jwt-public', '-n', 'catalyst-system']);
+      assert.match(denied.stderr, /secrets "catalyst-handover-jwt-public" is forbidden/);
+      const allowedGet = await kubectl(named, ['get', 'configmap', 'sovereign-fqdn', '-n', 'catalyst-system', '-o', 'name']);
+      assert.equal(allowedGet.stdout.trim(), 'configmap/sovereign-fqdn', allowedGet.stderr);
+    } finally {
+      await Promise.all([least.stop(), named.stop()]);
+    }
+  });
 });
 
 void describe('the suite kube client (fixtures/kube.ts) against the fake', () => {
   let sim: KubeSim;
   before(async () => {
-    sim = await startKube('healthy');
+    sim = await startKube('healthy-deep', { readAll: true });
   });
   after(async () => {
     await sim?.stop();
@@ -393,6 +426,7 @@ async function runClusterChecks(env: Record<string, string>, reportDir: string, 
 void describe('read-only proof: the cluster checks never write to the kube API', () => {
   // The whole suite on a healthy Sovereign (edge and auth checks read Secrets too), the cluster checks on a broken one.
   for (const [scenario, grep] of [['healthy', undefined], ['sovereign-fqdn-race', '@cluster']] as const) {
+    // healthy runs under the least-privilege set: no exec, no Secret, and no request it may not make.
     void it(`${scenario}: only GETs, exec upgrades and SelfSubjectAccessReview creates reach the API server (${grep ?? 'whole suite'})`, { timeout: 300_000 }, async () => {
       const sim = await startSim({ scenario });
       const report = mkdtempSync(join(tmpdir(), 'ro-proof-'));
@@ -403,7 +437,10 @@ void describe('read-only proof: the cluster checks never write to the kube API',
         assert.ok(kube.length > 10, `the checks made ${kube.length} kube requests`);
         const writes = kube.filter((q) => q.method !== 'GET' && !(q.method === 'POST' && q.path.startsWith('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')));
         assert.deepEqual(writes, [], 'no write other than SelfSubjectAccessReview');
-        assert.ok(kube.some((q) => q.path.includes('/exec?') && q.status === 101), 'the environment was read with exec');
+        if (scenario === 'healthy') {
+          assert.deepEqual(kube.filter((q) => q.path.includes('/exec?') || /\/secrets(\/|\?|$)/.test(q.path)).map((q) => q.path), [], 'least privilege: neither exec nor a Secret read was attempted');
+          assert.deepEqual(kube.filter((q) => q.status === 403).map((q) => `${q.method} ${q.path}`), [], 'least privilege: the checks asked only for what they may read');
+        } else assert.ok(kube.some((q) => q.path.includes('/exec?') && q.status === 101), 'the environment was read with exec');
         // No secret value leaks into the output.
         assert.ok(!r.out.includes(sim.context.world.kube.token), 'kube token in output');
       } finally {
@@ -412,4 +449,38 @@ void describe('read-only proof: the cluster checks never write to the kube API',
       }
     });
   }
+});
+
+void describe('catalyst-api fake: GET /api/v1/sovereign/self as sovereign_self.go answers it', () => {
+  /** One request to the catalyst-api handler of `sim`'s world. */
+  async function self(sim: KubeSim, cookie?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const server = createHttpServer(catalystHandler(sim.ctx));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/sovereign/self`, { headers: { host: `console.${sim.fqdn}`, accept: 'application/json', ...(cookie ? { cookie } : {}) } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    } finally {
+      server.close();
+    }
+  }
+
+  void it('answers from the env the Pod got at start: 200, 404 not-a-sovereign after the race, 503 without a deployment id, and falls back to the cookie\'s claims', async () => {
+    const [healthy, race] = await Promise.all([startKube('healthy'), startKube('sovereign-fqdn-race')]);
+    try {
+      assert.deepEqual(await self(healthy), { status: 200, body: { deploymentId: DEPLOYMENT_ID, sovereignFQDN: healthy.fqdn } });
+      const r = await self(race);
+      assert.equal(r.status, 404);
+      assert.equal(r.body['error'], 'not-a-sovereign');
+      // readSessionClaimsFromCookie: the payload is read without verification.
+      const payload = Buffer.from(JSON.stringify({ sovereign_fqdn: race.fqdn, deployment_id: 'c0ffee' })).toString('base64url');
+      assert.deepEqual(await self(race, `catalyst_session=e30.${payload}.sig`), { status: 200, body: { deploymentId: 'c0ffee', sovereignFQDN: race.fqdn } });
+      healthy.ctx.world.kube.processEnvAtStart[POD] = { CATALYST_SELF_DEPLOYMENT_ID: '' };
+      const stamped = await self(healthy);
+      assert.equal(stamped.status, 503);
+      assert.deepEqual([stamped.body['error'], stamped.body['fqdn']], ['deployment-id-not-yet-stamped', healthy.fqdn]);
+    } finally {
+      await Promise.all([healthy.stop(), race.stop()]);
+    }
+  });
 });
