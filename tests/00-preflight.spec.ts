@@ -1,6 +1,8 @@
 /**
  * The gate of the cluster checks: when the API server cannot be read, this is the one red line; the
  * cluster checks see the same gate (fixtures/cluster-checks.ts `clusterGate`) and skip, naming it.
+ * It asks for exactly what the checks read (Secrets by name), reports the depth each check will run at
+ * when a deep permission is missing, and reports exec into catalyst-api as write-equivalent.
  */
 import { test } from '../fixtures/index.js';
 import { checkKubeAccess } from '../fixtures/cluster-checks.js';
