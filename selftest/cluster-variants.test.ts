@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../fixtures/cluster-checks.js';
+import { listOrWhy, readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../fixtures/cluster-checks.js';
 import { loadConfig } from '../fixtures/config.js';
-import type { KubeObject } from '../fixtures/kube.js';
+import { KubeError } from '../fixtures/errors.js';
+import type { Kube, KubeObject } from '../fixtures/kube.js';
 import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../fixtures/nodes-checks.js';
 import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../fixtures/workloads-checks.js';
 
@@ -310,5 +311,23 @@ void describe('catalyst-api build (GET /api/v1/version)', () => {
   void it('is undefined for anything else (the SPA shell, an error)', () => {
     assert.equal(describeBuild('<!doctype html><html></html>'), undefined);
     assert.equal(describeBuild('{"error":"not found"}'), undefined);
+  });
+});
+
+void describe('absent versus forbidden (the Flux and cert-manager lists of gitops.ready)', () => {
+  const kubeThrowing = (err: unknown): Kube => ({ list: () => Promise.reject(err) }) as unknown as Kube;
+  void it('403 is "not allowed to look", with the API server\'s message', async () => {
+    const msg = 'GET /apis/cert-manager.io/v1/namespaces/kube-system/certificates: 403 certificates.cert-manager.io is forbidden: User "system:serviceaccount:kube-system:sovereign-smoke" cannot list resource "certificates" in API group "cert-manager.io" in the namespace "kube-system"';
+    const r = await listOrWhy(kubeThrowing(new KubeError('KUBE_FORBIDDEN', msg, 403)), 'cert-manager.io/v1', 'Certificate', 'kube-system');
+    assert.deepEqual(r, { forbidden: msg });
+  });
+  void it('404 (the kind is not served: its CRD is not installed yet) is "absent", a finding that is waited for', async () => {
+    const r = await listOrWhy(kubeThrowing(new KubeError('KUBE_NOT_FOUND', 'the API server does not serve Certificate in cert-manager.io/v1 (is the CRD installed?)', 404)), 'cert-manager.io/v1', 'Certificate', 'kube-system');
+    assert.ok('absent' in r);
+    assert.match(r.absent, /does not serve Certificate in cert-manager\.io\/v1/);
+  });
+  void it('an empty list is a list (no object: absent by name, decided by the caller)', async () => {
+    const r = await listOrWhy({ list: () => Promise.resolve([]) } as unknown as Kube, 'helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system');
+    assert.deepEqual(r, { items: [] });
   });
 });
