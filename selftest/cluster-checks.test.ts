@@ -166,13 +166,14 @@ void describe('Flux readiness rules', () => {
     assert.equal(readinessOf(hr({ conditions: [ready('False', 'InstallFailed')], installFailures: 4 }, { install: { remediation: { retries: 3 } } })).state, 'failed');
   });
 
-  void it('progressing, waiting on a dependency or not yet reconciled is not terminal; suspended is', () => {
+  void it('progressing, waiting on a dependency or not yet reconciled is not terminal; suspended is its own state', () => {
     assert.equal(readinessOf(hr({ conditions: [ready('Unknown', 'Progressing')] })).state, 'progressing');
     assert.equal(readinessOf(hr({ conditions: [ready('False', 'DependencyNotReady')] })).state, 'progressing');
     assert.equal(readinessOf(hr({})).state, 'progressing');
     // The controllers requeue these (kustomize-controller: "Source is not ready, artifact not found, retrying in …").
     for (const reason of ['ArtifactFailed', 'HealthCheckFailed', 'InitFailed']) assert.equal(readinessOf(hr({ conditions: [ready('False', reason)] })).state, 'progressing', reason);
-    assert.equal(readinessOf(hr({ conditions: [ready('False', 'Progressing')] }, { suspend: true })).state, 'failed');
+    // helm-controller does not reconcile a suspended release: neither failed nor waited for (selftest/cluster-variants.test.ts).
+    assert.equal(readinessOf(hr({ conditions: [ready('False', 'Progressing')] }, { suspend: true })).state, 'suspended');
   });
 
   void it('a waiting container is terminal only when the kubelet cannot clear it by retrying', () => {

@@ -18,7 +18,7 @@ import { posix } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 import type { SimContext } from './context.js';
 import { rsaKeyPair } from './keys.js';
-import { catalystApiPods, findObject, podEnv } from './kube-objects.js';
+import { CATALYST_CHART_VERSION, catalystApiPods, findObject, podEnv } from './kube-objects.js';
 import type { KubeObject, World } from './world.js';
 
 /** What catalyst-api holds in memory (and on its PVC); kept per simulator for self-tests. */
@@ -378,6 +378,21 @@ const SPA = `<!doctype html>
 </script></body></html>
 `;
 
+/**
+ * GET /api/v1/version, as openova's handler answers it (products/catalyst/bootstrap/api/internal/
+ * handler/version.go@9c58d65d): always 200 JSON, no session; sha from CATALYST_BUILD_SHA or the
+ * ldflag (here the image tag CI stamps), chartVersion from CATALYST_CHART_VERSION, buildTime falling
+ * back to the process start ("process-start"). Added by the cluster-variants work (provenance).
+ */
+function version(ctx: SimContext, res: ServerResponse, pod: KubeObject): void {
+  const env = podEnv(ctx.world, pod, 'catalyst-api');
+  const image = String((pod['spec'] as { containers: { image?: string }[] }).containers[0]?.image ?? '');
+  const sha = env['CATALYST_BUILD_SHA'] ?? (image.split(':').at(-1) || 'dev');
+  const started = (pod['status'] as { startTime?: string } | undefined)?.startTime ?? '';
+  const body = { service: 'catalyst-api', sha, gitSha: sha, version: env['CATALYST_BUILD_VERSION'] ?? CATALYST_CHART_VERSION, chartVersion: env['CATALYST_CHART_VERSION'] ?? CATALYST_CHART_VERSION, buildTime: env['CATALYST_BUILD_TIME'] ?? started, go: 'go1.24.4', buildTimeSource: env['CATALYST_BUILD_TIME'] ? 'env' : 'process-start' };
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
 async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://console');
   const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
@@ -395,6 +410,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === '/auth/handover' && req.method === 'GET') return handover(ctx, req, res, url, pod);
   if (path === '/api/v1/whoami' && req.method === 'GET') return whoami(ctx, req, res, url, pod);
   if (path === '/api/v1/sovereign/self' && req.method === 'GET') return sovereignSelf(ctx, req, res, pod);
+  if (path === '/api/v1/version' && req.method === 'GET') return version(ctx, res, pod);
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
 }
 

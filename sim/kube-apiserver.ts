@@ -52,6 +52,8 @@ export const RESOURCES: Resource[] = [
   { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, verbs: RW, shortNames: ['ev'] },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, verbs: RW, shortNames: ['deploy'], categories: ['all'] },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, verbs: RW, shortNames: ['rs'], categories: ['all'] },
+  { group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', singular: 'statefulset', namespaced: true, verbs: RW, shortNames: ['sts'], categories: ['all'] },
+  { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, verbs: RW, shortNames: ['ds'], categories: ['all'] },
   { group: 'helm.toolkit.fluxcd.io', version: 'v2', kind: 'HelmRelease', plural: 'helmreleases', singular: 'helmrelease', namespaced: true, verbs: RW, shortNames: ['hr'], categories: ['all'] },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization', plural: 'kustomizations', singular: 'kustomization', namespaced: true, verbs: RW, shortNames: ['ks'], categories: ['all'] },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', singular: 'gitrepository', namespaced: true, verbs: RW, shortNames: ['gitrepo'], categories: ['all'] },

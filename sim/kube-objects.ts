@@ -253,17 +253,9 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
   const objects: KubeObject[] = [];
   for (const ns of ['kube-system', 'flux-system', 'cert-manager', 'keycloak', 'catalyst-system', 'reloader', 'gitea']) objects.push(namespace(world, ns));
 
-  // Nodes (cluster-scoped).
-  for (const [i, role] of [['cp1', 'control-plane'], ['w1', 'worker']] as const) {
-    const name = `catalyst-${dashed}-${i}`;
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: meta(world, name, undefined, -3500, { labels: { 'kubernetes.io/hostname': name, ...(role === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': 'true' } : {}) } }),
-      spec: { providerID: `hcloud://${role === 'control-plane' ? 1001 : 1002}` },
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }], nodeInfo: { kubeletVersion: world.kube.version, osImage: 'Ubuntu 24.04.2 LTS' } },
-    });
-  }
+  // Nodes (cluster-scoped), as the kubelet and k3s write them.
+  objects.push(node(world, `catalyst-${dashed}-cp1`, 'control-plane', { providerId: 1001, internalIp: '10.0.1.2' }));
+  objects.push(node(world, `catalyst-${dashed}-w1`, 'worker', { providerId: 1002, internalIp: '10.0.1.3' }));
 
   // Flux.
   objects.push({
@@ -277,6 +269,7 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
   objects.push(kustomization(world, 'infrastructure-config', './clusters/_template/infrastructure-config', ['bootstrap-kit']));
   objects.push(kustomization(world, 'sovereign-tls', './clusters/_template/sovereign-tls', ['bootstrap-kit']));
   for (const [name, release, ns, version] of HELM_RELEASES) objects.push(helmRelease(world, name, release, ns, version));
+  objects.push(...suspendedHelmReleases(world));
   objects.push(secret(world, 'cloud-credentials', 'flux-system', { 'hcloud-token': inputs.hcloudToken }, -3000));
 
   // Gateway and certificate (kube-system).
@@ -350,6 +343,7 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
     },
   });
   objects.push(catalystApiPod(world, 'x7k2p', -650));
+  objects.push(...catalystControlPlane(world));
   for (const svc of [['catalyst-api', 8080, 8080], ['catalyst-ui', 80, 8080]] as const) {
     objects.push({
       apiVersion: 'v1',
@@ -472,4 +466,134 @@ export function podEnv(world: World, pod: KubeObject, containerName?: string): R
   // A value the process got at start that differs from today's objects (an edit after the Pod
   // started that no controller rolled out).
   return { ...env, ...(world.kube.processEnvAtStart[pod.metadata.name] ?? {}) };
+}
+
+// --- cluster variants: nodes, suspended HelmReleases, the Catalyst control plane -----------------
+
+/**
+ * A node as the kubelet and k3s write it: the four kubelet conditions (MemoryPressure, DiskPressure,
+ * PIDPressure False; Ready True, reason KubeletReady), and on a k3s server the role labels
+ * `node-role.kubernetes.io/control-plane=true` and `master=true` (agents carry no role label).
+ */
+export function node(world: World, name: string, role: 'control-plane' | 'worker', opts: { providerId: number; internalIp: string; createdAt?: number }): KubeObject {
+  const created = opts.createdAt ?? -3500;
+  const since = at(world, created + 40);
+  const beat = at(world, -20);
+  const cond = (type: string, status: string, reason: string, message: string): Record<string, unknown> => ({ type, status, reason, message, lastHeartbeatTime: beat, lastTransitionTime: since });
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: meta(world, name, undefined, created, {
+      labels: {
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': 'k3s',
+        ...(role === 'control-plane' ? { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' } : {}),
+      },
+      annotations: { 'k3s.io/node-args': JSON.stringify([role === 'control-plane' ? 'server' : 'agent']), 'node.alpha.kubernetes.io/ttl': '0' },
+    }),
+    spec: { providerID: `hcloud://${opts.providerId}`, podCIDR: `10.42.${opts.providerId - 1001}.0/24`, podCIDRs: [`10.42.${opts.providerId - 1001}.0/24`] },
+    status: {
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [{ type: 'InternalIP', address: opts.internalIp }, { type: 'Hostname', address: name }],
+      nodeInfo: { kubeletVersion: world.kube.version, kubeProxyVersion: world.kube.version, containerRuntimeVersion: 'containerd://2.0.4-k3s2', osImage: 'Ubuntu 24.04.2 LTS', kernelVersion: '6.8.0-60-generic', architecture: 'amd64', operatingSystem: 'linux' },
+    },
+  };
+}
+
+/**
+ * HelmReleases openova renders suspended on a single-region Hetzner Sovereign, as helm-controller
+ * leaves them: it adds its finalizer, then returns before touching any condition
+ * (fluxcd/helm-controller internal/controller/helmrelease_controller.go@5e3ad5d2), so the status
+ * holds only the observed generation. bp-catalyst-secondary-edge: `suspend: ${SECONDARY_EDGE_SUSPEND:=true}`
+ * (clusters/_template/bootstrap-kit/13e-bp-catalyst-secondary-edge-routes.yaml@45eeefe2);
+ * bp-velero-hcs: `suspend: ${HUAWEI_HR_SUSPEND:=true}` (34a-bp-velero-hcs.yaml@21b31b1c).
+ */
+export function suspendedHelmReleases(world: World): KubeObject[] {
+  const spec: [string, string, string, string, string, Record<string, string>][] = [
+    ['bp-catalyst-secondary-edge', 'catalyst-secondary-edge', 'catalyst-system', 'bp-catalyst-edge-routes', '0.2.0', { 'catalyst.openova.io/slot': '13e', 'catalyst.openova.io/component': 'catalyst-secondary-edge', 'catalyst.openova.io/region-role': 'secondary' }],
+    ['bp-velero-hcs', 'velero', 'velero', 'bp-velero-hcs', '0.1.1', { 'catalyst.openova.io/slot': '34a' }],
+  ];
+  return spec.map(([name, releaseName, targetNamespace, chart, version, labels]) => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: meta(world, name, 'flux-system', -1200, { generation: 1, finalizers: ['finalizers.fluxcd.io'], labels: { ...labels, 'kustomize.toolkit.fluxcd.io/name': 'bootstrap-kit', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } }),
+    spec: { suspend: true, interval: '15m', releaseName, targetNamespace, install: { createNamespace: true }, chart: { spec: { chart, version, sourceRef: { kind: 'HelmRepository', name: chart, namespace: 'flux-system' } } } },
+    status: { observedGeneration: 1 },
+  }));
+}
+
+/** One workload of the Catalyst control plane: [Deployment name, app.kubernetes.io/name, component, container, image]. */
+export const CONTROL_PLANE: [string, string, string, string, string][] = [
+  ['catalyst-ui', 'catalyst-ui', 'frontend', 'catalyst-ui', 'ghcr.io/openova-io/openova/catalyst-ui:8a636f9'],
+  ['catalyst-catalog', 'catalyst-catalog', 'catalog', 'catalog', 'ghcr.io/openova-io/openova/catalyst-catalog:5d2e8c1'],
+  ['marketplace-api', 'marketplace-api', 'api', 'marketplace-api', 'ghcr.io/openova-io/openova/marketplace-api:3c2f7e4'],
+  ...(['organization', 'application', 'environment', 'useraccess'] as const).map((c): [string, string, string, string, string] => [`catalyst-${c}-controller`, `${c}-controller`, 'controller', 'controller', `ghcr.io/openova-io/openova/catalyst-${c}-controller:b41c93b`]),
+];
+
+const podHash = (name: string): string => createHash('sha256').update(name).digest('hex').replace(/[^a-z0-9]/g, '').slice(0, 9).replace(/[aeiou]/g, 'b');
+
+/** A Running, Ready Pod of a control-plane Deployment. */
+export function controlPlanePod(world: World, deploy: string, appName: string, container: string, image: string, suffix = 'k2m7q', startedAt = -600): KubeObject {
+  const hash = podHash(deploy);
+  const start = at(world, startedAt);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta(world, `${deploy}-${hash}-${suffix}`, 'catalyst-system', startedAt, {
+      labels: { 'app.kubernetes.io/name': appName, 'pod-template-hash': hash, ...(deploy.endsWith('-controller') ? { 'app.kubernetes.io/component': 'controller', 'catalyst.openova.io/controller': appName.replace(/-controller$/, '') } : {}) },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deploy}-${hash}`, uid: uid(`rs-${deploy}`), controller: true }],
+    }),
+    spec: { nodeName: `catalyst-${world.fqdn.replace(/\./g, '-')}-w1`, containers: [{ name: container, image }], restartPolicy: 'Always' },
+    status: {
+      phase: 'Running',
+      startTime: start,
+      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastTransitionTime: start })),
+      containerStatuses: [{ name: container, ready: true, started: true, restartCount: 0, image, state: { running: { startedAt: start } } }],
+    },
+  };
+}
+
+/**
+ * The Catalyst control plane beside catalyst-api, as bp-catalyst-platform renders it into
+ * catalyst-system (products/catalyst/chart/templates: ui-deployment.yaml@eee3e1ec,
+ * marketplace-api/deployment.yaml@61de3da0, controllers/*-deployment.yaml with
+ * controllers/_helpers.tpl@4e5697e8 labels; the set openova's gate expects, sovereign-dod-verify.sh L4),
+ * each labelled by helm-controller with its HelmRelease (postrender/origin_labels.go), one Ready Pod each.
+ */
+export function catalystControlPlane(world: World): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const [name, appName, component, container, image] of CONTROL_PLANE) {
+    const controller = name.endsWith('-controller');
+    const selector: Record<string, string> = controller ? { 'app.kubernetes.io/name': appName, 'app.kubernetes.io/component': 'controller', 'catalyst.openova.io/controller': appName.replace(/-controller$/, '') } : { 'app.kubernetes.io/name': appName };
+    const labels = { ...selector, 'app.kubernetes.io/component': component, ...(controller ? { 'app.kubernetes.io/part-of': 'catalyst', 'app.kubernetes.io/managed-by': 'Helm' } : {}), 'helm.toolkit.fluxcd.io/name': 'bp-catalyst-platform', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
+    const hash = podHash(name);
+    out.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(world, name, 'catalyst-system', -690, { generation: 1, labels, annotations: { 'deployment.kubernetes.io/revision': '1', 'meta.helm.sh/release-name': 'catalyst-platform', 'meta.helm.sh/release-namespace': 'catalyst-system' } }),
+      spec: { replicas: 1, selector: { matchLabels: selector }, strategy: { type: 'RollingUpdate' }, template: { metadata: { labels: selector }, spec: { containers: [{ name: container, image }] } } },
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        updatedReplicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: at(world, -600), lastUpdateTime: at(world, -600) },
+          { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}-${hash}" has successfully progressed.`, lastTransitionTime: at(world, -690), lastUpdateTime: at(world, -600) },
+        ],
+      },
+    });
+    out.push(controlPlanePod(world, name, appName, container, image));
+  }
+  return out;
 }

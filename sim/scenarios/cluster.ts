@@ -8,7 +8,7 @@
  */
 import { rsaKeyPair } from '../keys.js';
 import { rbacSet } from '../rbac.js';
-import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, putObject, removeObject } from '../kube-objects.js';
+import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, node, putObject, removeObject } from '../kube-objects.js';
 import type { KubeObject, World } from '../world.js';
 import type { Scenario } from './types.js';
 
@@ -223,7 +223,7 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
       Object.assign(ds, { readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
       for (const c of ds.conditions) if (c.type === 'Available') Object.assign(c, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
     },
-    expect: { failing: sorted(['catalyst-api.available', 'catalyst-api.sovereign-fqdn', ...BEHIND_CONSOLE]), cause: 'catalyst-api-unavailable' },
+    expect: { failing: sorted(['catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst.workloads-ready', ...BEHIND_CONSOLE]), cause: 'catalyst-api-unavailable' },
   },
   {
     name: 'handover-key-mismatch',
@@ -343,3 +343,149 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
 
 /** The Pod name a scenario adds (exported for self-tests). */
 export const SECOND_POD = `catalyst-api-${API_POD_TEMPLATE_HASH}-q4m8n`;
+
+// --- cluster variants: suspended releases, other zones' certificates, nodes, control-plane workloads ---
+
+const dashedOf = (w: World): string => w.fqdn.replace(/\./g, '-');
+const hrOf = (w: World, name: string): KubeObject => must(findObject(w, 'HelmRelease', 'flux-system', name), `HelmRelease ${name}`);
+type Cond = { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string };
+
+/** Marks a node NotReady as the kubelet reports it, since `sinceSeconds` (negative: before the run). */
+function nodeNotReady(w: World, name: string, sinceSeconds: number, message: string): void {
+  const n = must(findObject(w, 'Node', undefined, name), `Node ${name}`);
+  const when = at(w, sinceSeconds);
+  const st = n['status'] as { conditions: Cond[] };
+  for (const c of st.conditions) if (c.type === 'Ready') Object.assign(c, { status: 'False', reason: 'KubeletNotReady', message, lastTransitionTime: when });
+  // The node lifecycle controller taints a NotReady node (TaintNodesByCondition, taint-based eviction).
+  n['spec'] = { ...(n['spec'] as Record<string, unknown>), taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: when }] };
+}
+
+/** A Ready, current-generation copy of a node's conditions (what the kubelet posts once it is up). */
+function nodeReady(w: World, name: string): void {
+  const n = must(findObject(w, 'Node', undefined, name), `Node ${name}`);
+  const now = at(w, (Date.now() - w.bootTime) / 1000);
+  for (const c of (n['status'] as { conditions: Cond[] }).conditions) if (c.type === 'Ready') Object.assign(c, { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: now });
+  n['spec'] = { ...(n['spec'] as Record<string, unknown>), taints: [] };
+}
+
+/** The Pods of catalyst-system on `nodeName` and their Deployments, marked not ready (as the node lifecycle controller does). */
+function podsNotReadyOn(w: World, nodeName: string, sinceSeconds: number): void {
+  const when = at(w, sinceSeconds);
+  for (const p of w.kube.objects.filter((o) => o.kind === 'Pod' && o.metadata.namespace === NS && (o['spec'] as { nodeName?: string }).nodeName === nodeName)) {
+    const st = p['status'] as { conditions: Cond[]; containerStatuses: { ready: boolean }[] };
+    for (const c of st.conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'False', reason: c.type === 'Ready' ? 'PodNotReady' : 'ContainersNotReady', lastTransitionTime: when });
+    for (const cs of st.containerStatuses) cs.ready = false;
+    const app = p.metadata.labels?.['app.kubernetes.io/name'];
+    const d = w.kube.objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === NS && (o['spec'] as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels['app.kubernetes.io/name'] === app);
+    if (d) {
+      const ds = d['status'] as { conditions: Cond[] } & Record<string, unknown>;
+      Object.assign(ds, { readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
+      for (const c of ds.conditions) if (c.type === 'Available') Object.assign(c, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    }
+  }
+}
+
+const CLUSTER_VARIANT_SCENARIOS: Scenario[] = [
+  {
+    name: 'helmrelease-suspended-stale-failure',
+    description:
+      'bp-catalyst-secondary-edge is suspended by design (SECONDARY_EDGE_SUSPEND renders true on a primary or single-region Sovereign), but still carries the Ready=False/InstallFailed and Stalled conditions of an attempt made before it was suspended. helm-controller ignores a suspended release and never updates them: it is listed as suspended, not failed, and everything passes.',
+    apply: (w) => {
+      const hr = hrOf(w, 'bp-catalyst-secondary-edge');
+      const when = at(w, -5400);
+      const msg = 'Helm install failed for release catalyst-system/catalyst-secondary-edge with chart bp-catalyst-edge-routes@0.2.0: services "catalyst-api-global" not found';
+      hr['status'] = {
+        observedGeneration: 1,
+        installFailures: 1,
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'InstallFailed', message: msg, lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'Stalled', status: 'True', reason: 'RetriesExceeded', message: 'Failed to install after 1 attempt(s)', lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'Released', status: 'False', reason: 'InstallFailed', message: msg, lastTransitionTime: when, observedGeneration: 1 },
+        ],
+      };
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'cert-other-zone-failed',
+    description:
+      'A multi-zone Sovereign (#831): the Gateway carries a listener pair per parent zone, and the org-pool zone homes.test has its own Certificate sovereign-wildcard-tls-homes-test, whose DNS-01 issuance failed (Let\'s Encrypt rate limit). console.<fqdn> is served by the *.<fqdn> listener and its own Certificate, which is Ready: everything passes, and gitops.ready names the other zone\'s failed Certificate in the report.',
+    apply: (w) => {
+      const gw = must(findObject(w, 'Gateway', 'kube-system', 'cilium-gateway'), 'Gateway cilium-gateway');
+      const pair = (zone: string, secret: string): Record<string, unknown>[] => {
+        const z = zone.replace(/\./g, '-');
+        return [
+          { name: `https-${z}`, hostname: `*.${zone}`, port: 30443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: secret }] }, allowedRoutes: { namespaces: { from: 'All' } } },
+          { name: `http-${z}`, hostname: `*.${zone}`, port: 30080, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+        ];
+      };
+      const parent = w.fqdn.split('.').slice(1).join('.');
+      // sovereign-tls-vars-cm.yaml: the primary zone keeps the per-prov Secret, an org-pool zone gets its own;
+      // the per-prov *.<fqdn> pair is appended because the FQDN is not itself a parent zone.
+      (gw['spec'] as { listeners: unknown[] }).listeners = [...pair(parent, 'sovereign-wildcard-tls'), ...pair('homes.test', 'sovereign-wildcard-tls-homes-test'), ...pair(w.fqdn, 'sovereign-wildcard-tls')];
+      const when = at(w, -900);
+      putObject(w, {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'sovereign-wildcard-tls-homes-test', namespace: 'kube-system', generation: 1, creationTimestamp: at(w, -1000), labels: { 'catalyst.openova.io/component': 'sovereign-wildcard-cert', 'catalyst.openova.io/parent-zone': 'homes.test', 'catalyst.openova.io/parent-zone-role': 'org-pool', 'catalyst.openova.io/sovereign': w.fqdn, 'helm.toolkit.fluxcd.io/name': 'bp-catalyst-platform', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' } },
+        spec: { secretName: 'sovereign-wildcard-tls-homes-test', issuerRef: { name: 'letsencrypt-dns01-prod-powerdns', kind: 'ClusterIssuer' }, commonName: '*.homes.test', dnsNames: ['*.homes.test', 'homes.test'] },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False', reason: 'DoesNotExist', message: 'Issuing certificate as Secret does not exist', lastTransitionTime: when, observedGeneration: 1 },
+            { type: 'Issuing', status: 'False', reason: 'Failed', message: 'The certificate request has failed to complete and will be retried: Failed to wait for order resource "sovereign-wildcard-tls-homes-test-1-3817467709" to become ready: order is in "errored" state: Failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s', lastTransitionTime: when, observedGeneration: 1 },
+          ],
+          failedIssuanceAttempts: 3,
+          lastFailureTime: when,
+        },
+      });
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'node-not-ready',
+    description:
+      'The worker\'s kubelet has reported NotReady for 20 minutes (PLEG is not healthy: the container runtime hangs): the node lifecycle controller tainted it and marked its Pods not ready, so the control-plane Deployments scheduled there lose their replica. cluster.nodes-ready fails naming the node and the kubelet\'s message; catalyst.workloads-ready waits and then names the same root cause.',
+    apply: (w) => {
+      const worker = `catalyst-${dashedOf(w)}-w1`;
+      nodeNotReady(w, worker, -1200, 'PLEG is not healthy: pleg was last seen active 20m3.5s ago; threshold is 3m0s');
+      podsNotReadyOn(w, worker, -1180);
+    },
+    expect: { failing: ['catalyst.workloads-ready', 'cluster.nodes-ready'], cause: 'node-not-ready', env: { SMOKE_AWAIT: '4s' } },
+  },
+  {
+    name: 'node-joining-then-ready',
+    description:
+      'Right after provisioning: a second worker registered 20 s ago and its kubelet reports NotReady until the CNI is up ("cni plugin not initialized"); it becomes Ready about 3 s into the run. cluster.nodes-ready waits for it and passes.',
+    apply: (w) => {
+      const name = `catalyst-${dashedOf(w)}-w2`;
+      putObject(w, node(w, name, 'worker', { providerId: 1003, internalIp: '10.0.1.4', createdAt: -20 }));
+      nodeNotReady(w, name, -20, 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized');
+      w.timeline.push({ afterMs: 3000, describe: `${name}: the CNI is up, the kubelet posts Ready`, apply: (world) => nodeReady(world, name) });
+    },
+    expect: { failing: [], env: { SMOKE_AWAIT: '30s' } },
+  },
+  {
+    name: 'controller-crashloop',
+    description:
+      'catalyst-organization-controller crashes on start (CrashLoopBackOff, 6 restarts: it cannot reach Keycloak with its service-account credentials). catalyst-api and the login keep working, so only catalyst.workloads-ready fails, naming the Pod and the reason.',
+    apply: (w) => {
+      const d = must(findObject(w, 'Deployment', NS, 'catalyst-organization-controller'), 'Deployment catalyst-organization-controller');
+      const pod = must(w.kube.objects.find((o) => o.kind === 'Pod' && o.metadata.namespace === NS && o.metadata.name.startsWith('catalyst-organization-controller-')), 'organization-controller Pod');
+      const st = pod['status'] as { conditions: Cond[]; containerStatuses: Record<string, unknown>[] };
+      for (const c of st.conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [controller]' });
+      Object.assign(st.containerStatuses[0] ?? {}, {
+        ready: false,
+        started: false,
+        restartCount: 6,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 2m40s restarting failed container=controller pod=${pod.metadata.name}_${NS}(${pod.metadata.uid ?? ''})` } },
+        lastState: { terminated: { reason: 'Error', exitCode: 1, startedAt: at(w, -45), finishedAt: at(w, -44) } },
+      });
+      const ds = d['status'] as { conditions: Cond[] } & Record<string, unknown>;
+      Object.assign(ds, { readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
+      for (const c of ds.conditions) if (c.type === 'Available') Object.assign(c, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    },
+    expect: { failing: ['catalyst.workloads-ready'], cause: 'catalyst-workload-failing' },
+  },
+];
+
+CLUSTER_SCENARIOS.push(...CLUSTER_VARIANT_SCENARIOS);
