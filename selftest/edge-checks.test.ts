@@ -317,6 +317,10 @@ void describe('a failed TLS handshake: converging or terminal, from the Sovereig
     assert.deepEqual([v.kind, v.cause], ['terminal', 'lb-no-targets']);
     assert.match(v.text, /load_balancer catalyst-sim-lb \(id 301/);
   });
+  void it('a served certificate that fails verification is not classified here: terminal console-unreachable (tls.certificate names it)', () => {
+    const v = handshakeVerdict({ code: 'TLS_UNTRUSTED', message: 'ERR_TLS_CERT_ALTNAME_INVALID' }, state({ lbs: [lbOf('healthy')], cert: issuedLongAgo }));
+    assert.deepEqual([v.kind, v.cause], ['terminal', 'console-unreachable']);
+  });
   void it('a silent console (timeout) is terminal whatever the state', () => {
     assert.deepEqual(Object.values(handshakeVerdict({ code: 'TIMEOUT', message: 'no TLS' }, state({ cert: issuing }))).slice(0, 2), ['terminal', 'console-unresponsive']);
   });
