@@ -174,7 +174,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
  * undefined: never.
  */
 export interface ProvisioningMoments {
-  /** bp-keycloak and bp-catalyst-platform finish installing; Kustomization bootstrap-kit turns Ready. */
+  /** bp-keycloak and bp-catalyst-platform finish installing; Kustomization bootstrap-kit turns Ready; Keycloak has started (its realm is imported 0.5 s later). */
   helmReleasesMs: number;
   /** The catalyst-api Pod passes its readiness probe; the Deployment turns Available (/readyz 503 before). */
   catalystApiMs: number;
@@ -246,6 +246,12 @@ function provisioning(w: World, at: ProvisioningMoments): void {
     ],
   });
 
+  // Keycloak (bp-keycloak installing): starting (503), then the realm import not yet run (404 "Realm
+  // does not exist"). The fields are the Keycloak fake's (world.keycloak.starting/realmImported, added
+  // with the auth checks' convergence); Object.assign keeps this compiling where they are not yet
+  // declared, and a fake without them ignores them.
+  Object.assign(w.keycloak, { starting: true, realmImported: false });
+
   // Hetzner: no health check has completed yet.
   for (const t of lb(w).targets) t.health_status = t.health_status.map((h) => ({ ...h, status: 'unknown' as const }));
 
@@ -264,7 +270,16 @@ function provisioning(w: World, at: ProvisioningMoments): void {
         removeObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
       },
     },
-    { from: 'first-request', afterMs: at.helmReleasesMs, describe: 'bp-keycloak and bp-catalyst-platform installed; bootstrap-kit Ready', apply: () => [...installing, kit].forEach(release) },
+    {
+      from: 'first-request',
+      afterMs: at.helmReleasesMs,
+      describe: 'bp-keycloak and bp-catalyst-platform installed; bootstrap-kit Ready; Keycloak has started',
+      apply: (world) => {
+        [...installing, kit].forEach(release);
+        Object.assign(world.keycloak, { starting: false });
+      },
+    },
+    { from: 'first-request', afterMs: at.helmReleasesMs + 500, describe: 'Keycloak\'s realm import has run', apply: (world) => void Object.assign(world.keycloak, { realmImported: true }) },
     { from: 'first-request', afterMs: at.catalystApiMs, describe: 'catalyst-api Pod Ready; Deployment Available', apply: () => [pod, deploy].forEach(release) },
     {
       from: 'first-request',
