@@ -3,7 +3,14 @@
  * handshake), the Hetzner client (pagination, 429 waiting, 401), and the certificate judgement.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { certificatePhase, type CertificateObjects } from '../fixtures/certificate-state.js';
+import { dnsVerdict, handshakeVerdict, targetHealth, unhealthyGraceMs, type EdgeStateView, type LbView } from '../fixtures/converging.js';
+import type { KubeObject } from '../fixtures/kube.js';
+import { readSummary, runPlaywright } from './run.js';
 import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
 import { certificateProblems, hostMatches, servingListener, unhealthyTargets } from '../fixtures/edge-checks.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../fixtures/hcloud.js';
@@ -173,5 +180,202 @@ void describe('pure helpers', () => {
     assert.equal(servingListener([...shared, l('https-console', 'console.otech64.omani.works')], 'console.otech64.omani.works')?.name, 'https-console');
     assert.equal(servingListener([l('any'), l('https-parent', '*.omani.works')], 'console.otech64.omani.works')?.name, 'https-parent');
     assert.equal(servingListener([l('other', '*.example.test')], 'console.otech64.omani.works'), undefined);
+  });
+});
+
+// --- converging or terminal (issue 13): the rules, fed objects as the controllers write them --------
+
+const T0 = Date.parse('2026-12-01T12:00:00Z');
+const iso = (ms: number): string => new Date(T0 + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const kobj = (kind: string, name: string, status: Record<string, unknown>, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+  apiVersion: kind === 'Order' ? 'acme.cert-manager.io/v1' : 'cert-manager.io/v1',
+  kind,
+  metadata: { name, namespace: 'kube-system', uid: `${name}-uid`, ...extra },
+  status,
+});
+const MSG = 'Issuing certificate as Secret does not exist';
+/** cert-manager's Certificate while the first certificate is issued (trigger + readiness controllers). */
+const issuingCert = kobj('Certificate', 'sovereign-wildcard-tls', {
+  conditions: [
+    { type: 'Ready', status: 'False', reason: 'DoesNotExist', message: MSG, lastTransitionTime: iso(-60_000), observedGeneration: 1 },
+    { type: 'Issuing', status: 'True', reason: 'DoesNotExist', message: MSG, lastTransitionTime: iso(-60_000), observedGeneration: 1 },
+  ],
+  nextPrivateKeySecretName: 'sovereign-wildcard-tls-x7q2m',
+});
+const pendingRequest = kobj('CertificateRequest', 'sovereign-wildcard-tls-1', {
+  conditions: [
+    { type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'Certificate request has been approved by cert-manager.io' },
+    { type: 'Ready', status: 'False', reason: 'Pending', message: 'Waiting on certificate issuance from order kube-system/sovereign-wildcard-tls-1-2298134470: "pending"', lastTransitionTime: iso(-59_000) },
+  ],
+});
+const order = (state: string): KubeObject => kobj('Order', 'sovereign-wildcard-tls-1-2298134470', { state });
+const invalidRef = { name: 'https', conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }, { type: 'Programmed', status: 'False', reason: 'Invalid' }, { type: 'ResolvedRefs', status: 'False', reason: 'InvalidCertificateRef', message: 'Invalid CertificateRef' }] };
+const readyCert = (since: number): KubeObject =>
+  kobj('Certificate', 'sovereign-wildcard-tls', { conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired', lastTransitionTime: iso(since) }], revision: 1 });
+const objs = (o: Partial<CertificateObjects>): CertificateObjects => ({ ref: 'kube-system/sovereign-wildcard-tls', certificate: undefined, secretRef: 'kube-system/sovereign-wildcard-tls', ...o });
+
+void describe('certificate issuance phase (cert-manager conditions)', () => {
+  void it('Ready=False DoesNotExist with Issuing=True, request Pending, Order pending, no Secret, listener InvalidCertificateRef: issuing, since the Issuing transition, naming every object', () => {
+    const s = certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('pending'), secretHasCert: false, listener: invalidRef }));
+    assert.equal(s.phase, 'issuing');
+    assert.equal(s.since, iso(-60_000));
+    for (const part of ['Certificate kube-system/sovereign-wildcard-tls', 'Ready=False DoesNotExist', 'Issuing=True', 'CertificateRequest sovereign-wildcard-tls-1 Ready=False Pending', 'Order sovereign-wildcard-tls-1-2298134470 state pending', 'Secret kube-system/sovereign-wildcard-tls not written yet', 'ResolvedRefs=False InvalidCertificateRef']) {
+      assert.ok(s.text.includes(part), `${part} in ${s.text}`);
+    }
+  });
+  void it('no conditions yet (not reconciled), InProgress/Renewing while issuing, an Order still processing: issuing', () => {
+    assert.equal(certificatePhase(objs({ certificate: kobj('Certificate', 'c', {}) })).phase, 'issuing');
+    for (const reason of ['InProgress', 'Renewing', 'MissingData']) {
+      assert.equal(certificatePhase(objs({ certificate: kobj('Certificate', 'c', { conditions: [{ type: 'Ready', status: 'False', reason }, { type: 'Issuing', status: 'True', reason }] }) })).phase, 'issuing', reason);
+    }
+    assert.equal(certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('processing') })).phase, 'issuing');
+    // A retry after an earlier failure is issuing again (Issuing=True), even with lastFailureTime set.
+    const retry = structuredClone(issuingCert);
+    (retry['status'] as Record<string, unknown>)['lastFailureTime'] = iso(-4_000_000);
+    assert.equal(certificatePhase(objs({ certificate: retry })).phase, 'issuing');
+  });
+  void it('Ready=True with its Secret: issued, since the Ready transition; Ready=True with the Secret gone: issuing again', () => {
+    const s = certificatePhase(objs({ certificate: readyCert(-30_000), secretHasCert: true }));
+    assert.equal(s.phase, 'issued');
+    assert.equal(s.readySince, iso(-30_000));
+    assert.equal(certificatePhase(objs({ certificate: readyCert(-30_000), secretHasCert: undefined })).phase, 'issued', 'Secret not readable: the conditions decide');
+    assert.equal(certificatePhase(objs({ certificate: readyCert(-30_000), secretHasCert: false })).phase, 'issuing');
+  });
+  void it('Issuing=False Failed (cert-expired), a failed or denied request, an invalid Order, a backoff after failure: failed', () => {
+    const failedCert = kobj('Certificate', 'c', {
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'Expired', message: 'Certificate expired' },
+        { type: 'Issuing', status: 'False', reason: 'Failed', message: 'The certificate request has failed to complete and will be retried: order is in "invalid" state', lastTransitionTime: iso(-1000) },
+      ],
+      lastFailureTime: iso(-1000),
+      failedIssuanceAttempts: 6,
+    });
+    assert.equal(certificatePhase(objs({ certificate: failedCert })).phase, 'failed');
+    const failedReq = kobj('CertificateRequest', 'c-1', { conditions: [{ type: 'Ready', status: 'False', reason: 'Failed', message: 'Failed to wait for order resource to become ready' }] });
+    assert.equal(certificatePhase(objs({ certificate: issuingCert, request: failedReq })).phase, 'failed');
+    const deniedReq = kobj('CertificateRequest', 'c-1', { conditions: [{ type: 'Denied', status: 'True', reason: 'policy.cert-manager.io', message: 'no policy approved this request' }] });
+    assert.equal(certificatePhase(objs({ certificate: issuingCert, request: deniedReq })).phase, 'failed');
+    assert.equal(certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('invalid') })).phase, 'failed');
+    assert.equal(certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('errored') })).phase, 'failed');
+    const backoff = kobj('Certificate', 'c', { conditions: [{ type: 'Ready', status: 'False', reason: 'DoesNotExist', message: MSG }], lastFailureTime: iso(-600_000) });
+    assert.equal(certificatePhase(objs({ certificate: backoff })).phase, 'failed');
+  });
+  void it('no Certificate for the listener\'s Secret (sovereign-tls not applied yet): absent', () => {
+    assert.equal(certificatePhase(objs({ certificate: undefined, secretHasCert: false })).phase, 'absent');
+  });
+});
+
+/** Hetzner load balancer as the API returns it (services with their health_check, targets with health_status). */
+const lbOf = (status: string | string[], created = '2026-05-03T09:12:44+00:00', hc = { interval: 15, timeout: 10, retries: 3 }): LbView => {
+  const statuses = Array.isArray(status) ? status : [status, status];
+  return {
+    name: 'load_balancer catalyst-sim-lb (id 301, 203.0.113.10)',
+    services: [{ listen_port: 443, destination_port: 30443, health_check: hc }],
+    targets: statuses.map((s, i) => ({ text: `catalyst-sim-${i ? 'w1' : 'cp1'}`, created, health_status: [{ listen_port: 443, status: s }] })),
+  };
+};
+
+void describe('load balancer target health (Hetzner health_status)', () => {
+  const opts = (consoleWorks: boolean | undefined, waited = 0) => ({ now: T0 + waited, runStartedAt: T0, consoleWorks });
+  void it('unknown (no probe yet) and a missing status are converging; healthy is healthy', () => {
+    assert.deepEqual(targetHealth(lbOf('unknown'), opts(false)).map((h) => h.verdict), ['converging', 'converging']);
+    assert.deepEqual(targetHealth(lbOf('healthy'), opts(true)).map((h) => h.verdict), ['healthy', 'healthy']);
+    const noStatus = lbOf('healthy');
+    delete noStatus.targets[0]?.health_status;
+    assert.equal(targetHealth(noStatus, opts(true))[0]?.verdict, 'converging');
+  });
+  void it('unhealthy on an established server while the console works: terminal at once (envoy down on one node)', () => {
+    assert.deepEqual(targetHealth(lbOf(['healthy', 'unhealthy']), opts(true)).map((h) => h.verdict), ['healthy', 'terminal']);
+  });
+  void it('unhealthy on a server created minutes ago: converging (still provisioning)', () => {
+    assert.equal(targetHealth(lbOf('unhealthy', new Date(T0 - 8 * 60_000).toISOString()), opts(true))[0]?.verdict, 'converging');
+  });
+  void it('unhealthy while the console fails: converging for retries × interval + timeout (55 s by default), terminal after', () => {
+    assert.equal(unhealthyGraceMs({ interval: 15, timeout: 10, retries: 3 }), 55_000);
+    assert.equal(unhealthyGraceMs(undefined), 55_000);
+    assert.equal(unhealthyGraceMs({ interval: 5, timeout: 3, retries: 2 }), 13_000);
+    assert.equal(targetHealth(lbOf('unhealthy'), opts(false, 10_000))[0]?.verdict, 'converging');
+    assert.equal(targetHealth(lbOf('unhealthy'), opts(false, 56_000))[0]?.verdict, 'terminal');
+  });
+});
+
+void describe('a failed TLS handshake: converging or terminal, from the Sovereign\'s state', () => {
+  const reset = { code: 'CONNECT_RESET', message: 'TLS console.x:443: read ECONNRESET' };
+  const issuing = certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('pending'), secretHasCert: false, listener: invalidRef }));
+  const issuedLongAgo = certificatePhase(objs({ certificate: readyCert(-3_600_000), secretHasCert: true }));
+  const state = (o: Partial<EdgeStateView>): EdgeStateView => ({ now: T0, runStartedAt: T0 - 5000, ...o });
+
+  void it('a reset while the Certificate is being issued is converging, naming the Certificate and since when', () => {
+    const v = handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], cert: issuing }));
+    assert.equal(v.kind, 'converging');
+    assert.equal(v.cause, 'cert-not-issued');
+    assert.ok(v.kind === 'converging' && v.since === iso(-60_000));
+    assert.match(v.text, /Certificate kube-system\/sovereign-wildcard-tls/);
+  });
+  void it('a reset with the Certificate Ready and a load balancer without targets is terminal and names the load balancer', () => {
+    const v = handshakeVerdict(reset, state({ lbs: [{ ...lbOf('healthy'), targets: [] }], cert: issuedLongAgo }));
+    assert.deepEqual([v.kind, v.cause], ['terminal', 'lb-no-targets']);
+    assert.match(v.text, /load_balancer catalyst-sim-lb \(id 301/);
+  });
+  void it('a served certificate that fails verification is not classified here: terminal console-unreachable (tls.certificate names it)', () => {
+    const v = handshakeVerdict({ code: 'TLS_UNTRUSTED', message: 'ERR_TLS_CERT_ALTNAME_INVALID' }, state({ lbs: [lbOf('healthy')], cert: issuedLongAgo }));
+    assert.deepEqual([v.kind, v.cause], ['terminal', 'console-unreachable']);
+  });
+  void it('a silent console (timeout) is terminal whatever the state', () => {
+    assert.deepEqual(Object.values(handshakeVerdict({ code: 'TIMEOUT', message: 'no TLS' }, state({ cert: issuing }))).slice(0, 2), ['terminal', 'console-unresponsive']);
+  });
+  void it('a stale DNS record and a failed issuance are terminal', () => {
+    assert.equal(handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], foreignAddress: '49.12.16.160 (DNS answer)', cert: issuing })).cause, 'dns-not-lb');
+    const failed = certificatePhase(objs({ certificate: issuingCert, request: pendingRequest, order: order('invalid') }));
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], cert: failed }))).slice(0, 2), ['terminal', 'cert-issuance-failed']);
+  });
+  void it('targets not yet probed are converging (lb-health-unknown); unhealthy past Hetzner\'s recovery time is terminal', () => {
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('unknown')], cert: issuedLongAgo }))).slice(0, 2), ['converging', 'lb-health-unknown']);
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('unhealthy')], cert: issuedLongAgo }))).slice(0, 2), ['converging', 'lb-targets-unhealthy']);
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('unhealthy')], cert: issuedLongAgo, now: T0 + 60_000 }))).slice(0, 2), ['terminal', 'lb-targets-unhealthy']);
+  });
+  void it('the Certificate Ready a minute ago: converging while cilium-envoy is restarted to load it; an hour ago: terminal envoy-no-listener', () => {
+    const justIssued = certificatePhase(objs({ certificate: readyCert(-60_000), secretHasCert: true }));
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], cert: justIssued }))).slice(0, 2), ['converging', 'envoy-no-listener']);
+    assert.deepEqual(Object.values(handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], cert: issuedLongAgo }))).slice(0, 2), ['terminal', 'envoy-no-listener']);
+  });
+  void it('without the cluster (no kubeconfig) and a healthy load balancer: converging, the Certificate being the layer that cannot be seen', () => {
+    const v = handshakeVerdict(reset, state({ lbs: [lbOf('healthy')], cert: undefined }));
+    assert.deepEqual([v.kind, v.cause], ['converging', 'console-unreachable']);
+    assert.match(v.text, /could not be read/);
+  });
+});
+
+void describe('console.<fqdn> DNS answer', () => {
+  void it('no answer yet (NXDOMAIN, no A record) is converging; a foreign address is terminal; the load balancer is fine', () => {
+    assert.deepEqual(Object.values(dnsVerdict({ addresses: [], errorCode: 'ENOTFOUND' }, ['203.0.113.10']) ?? {}).slice(0, 2), ['converging', 'dns-not-propagated']);
+    assert.deepEqual(Object.values(dnsVerdict({ addresses: [], errorCode: 'ENODATA' }, ['203.0.113.10']) ?? {}).slice(0, 2), ['converging', 'dns-not-propagated']);
+    assert.deepEqual(Object.values(dnsVerdict({ addresses: ['49.12.16.160'] }, ['203.0.113.10']) ?? {}).slice(0, 2), ['terminal', 'dns-not-lb']);
+    assert.equal(dnsVerdict({ addresses: ['203.0.113.10'] }, ['203.0.113.10']), undefined);
+  });
+});
+
+void describe('provisioning timeline against the simulator', () => {
+  void it('every edge check and catalyst-api.available that waited turns green within 3 s of the last layer (T), whatever it waited for', { timeout: 240_000 }, async () => {
+    const sim = await startSim({ scenario: 'provisioning-timeline' });
+    const report = mkdtempSync(join(tmpdir(), 'edge-timeline-'));
+    try {
+      // Edge checks first (no cluster checks ahead of them): they meet every layer before it is ready.
+      const r = await runPlaywright(['--grep', '@edge|catalyst-api\\.available'], { ...sim.env, SMOKE_AWAIT: '60s', SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2' });
+      const summary = readSummary(report);
+      assert.ok(summary, `no summary.json\n${r.out.split('\n').slice(-30).join('\n')}`);
+      const layers = sim.context.world.timeline.filter((e) => e.from === 'first-request');
+      assert.ok(layers.every((e) => e.appliedAt), 'every layer became ready during the run');
+      const T = Math.max(...layers.map((e) => e.appliedAt ?? 0));
+      for (const c of summary.checks) {
+        assert.equal(c.status, 'passed', `${c.id}: ${c.message ?? ''}`);
+        const end = Date.parse(c.startedAt ?? '') + c.durationMs;
+        if ((c.waitedMs ?? 0) > 0) assert.ok(end - T <= 3000, `${c.id} waited and ended ${end - T} ms after the last layer became ready`);
+      }
+      assert.ok(summary.checks.some((c) => (c.waitedMs ?? 0) > 0), 'some check met a layer still converging');
+    } finally {
+      rmSync(report, { recursive: true, force: true });
+      await sim.stop();
+    }
   });
 });

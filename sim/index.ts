@@ -109,9 +109,31 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
     await stop();
     throw err;
   }
-  for (const event of world.timeline) {
-    // A change in the simulated world at a set time: this is the scenario's clock, not a wait.
-    timers.push(setTimeout(() => event.apply(world), event.afterMs));
+  const schedule = (events: typeof world.timeline): void => {
+    for (const event of events) {
+      // A change in the simulated world at a set time: this is the scenario's clock, not a wait.
+      timers.push(
+        setTimeout(() => {
+          event.apply(world);
+          event.appliedAt = Date.now();
+        }, event.afterMs),
+      );
+    }
+  };
+  schedule(world.timeline.filter((e) => (e.from ?? 'start') === 'start'));
+  const onFirstRequest = world.timeline.filter((e) => e.from === 'first-request');
+  if (onFirstRequest.length) {
+    // The suite's first request to any fake starts these events' clock (every fake logs each request).
+    const log = context.requests;
+    const push = log.push.bind(log);
+    let started = false;
+    log.push = (...items) => {
+      if (!started) {
+        started = true;
+        schedule(onFirstRequest);
+      }
+      return push(...items);
+    };
   }
 
   const fqdn = world.fqdn;

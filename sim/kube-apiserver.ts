@@ -59,6 +59,7 @@ export const RESOURCES: Resource[] = [
   { group: 'source.toolkit.fluxcd.io', version: 'v1', kind: 'GitRepository', plural: 'gitrepositories', singular: 'gitrepository', namespaced: true, verbs: RW, shortNames: ['gitrepo'], categories: ['all'] },
   { group: 'cert-manager.io', version: 'v1', kind: 'Certificate', plural: 'certificates', singular: 'certificate', namespaced: true, verbs: RW, shortNames: ['cert', 'certs'], categories: ['cert-manager'] },
   { group: 'cert-manager.io', version: 'v1', kind: 'CertificateRequest', plural: 'certificaterequests', singular: 'certificaterequest', namespaced: true, verbs: RW, shortNames: ['cr', 'crs'], categories: ['cert-manager'] },
+  { group: 'acme.cert-manager.io', version: 'v1', kind: 'Order', plural: 'orders', singular: 'order', namespaced: true, verbs: RW, categories: ['cert-manager', 'cert-manager-acme'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, verbs: RW, shortNames: ['gtw'], categories: ['gateway-api'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, verbs: RW, categories: ['gateway-api'] },
   { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] },

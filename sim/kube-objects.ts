@@ -597,3 +597,111 @@ export function catalystControlPlane(world: World): KubeObject[] {
   }
   return out;
 }
+
+// --- gateway certificate issuance, as cert-manager and cilium write it (issue 13) ---------------
+
+/** The ACME Order name cert-manager derives for a request: `<request>-<hash>` (as in `sovereign-wildcard-tls-1-2298134470`). */
+function orderName(request: string): string {
+  return `${request}-${parseInt(createHash('sha256').update(request).digest('hex').slice(0, 8), 16) % 4_000_000_000}`;
+}
+
+/**
+ * Puts the gateway Certificate in the state cert-manager writes while it issues the first
+ * certificate: `Ready=False DoesNotExist` and `Issuing=True DoesNotExist` ("Issuing certificate as
+ * Secret does not exist", trigger controller), its revision-1 CertificateRequest approved and
+ * `Ready=False Pending` ("Waiting on certificate issuance from order …"), the ACME Order `pending`,
+ * no Secret, and the Gateway listener `ResolvedRefs=False InvalidCertificateRef` /
+ * `Programmed=False Invalid` (cilium's gateway controller for a certificateRef whose Secret is absent).
+ * `sinceSeconds` is when issuance started, relative to boot (negative: before the run).
+ */
+export function certificateIssuing(world: World, sinceSeconds: number, names = { ns: 'kube-system', cert: 'sovereign-wildcard-tls', secret: 'sovereign-wildcard-tls' }): void {
+  const cert = findObject(world, 'Certificate', names.ns, names.cert);
+  if (!cert) throw new Error(`no Certificate ${names.ns}/${names.cert}`);
+  const since = at(world, sinceSeconds);
+  const msg = 'Issuing certificate as Secret does not exist';
+  cert['status'] = {
+    conditions: [
+      { type: 'Ready', status: 'False', reason: 'DoesNotExist', message: msg, lastTransitionTime: since, observedGeneration: 1 },
+      { type: 'Issuing', status: 'True', reason: 'DoesNotExist', message: msg, lastTransitionTime: since, observedGeneration: 1 },
+    ],
+    nextPrivateKeySecretName: `${names.cert}-x7q2m`,
+  };
+  const request = `${names.cert}-1`;
+  const order = orderName(request);
+  const owner = (o: KubeObject, kind: string) => [{ apiVersion: kind === 'Certificate' ? 'cert-manager.io/v1' : 'cert-manager.io/v1', kind, name: o.metadata.name, uid: o.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }];
+  const cr: KubeObject = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'CertificateRequest',
+    metadata: meta(world, request, names.ns, sinceSeconds + 1, {
+      generation: 1,
+      annotations: { 'cert-manager.io/certificate-name': names.cert, 'cert-manager.io/certificate-revision': '1', 'cert-manager.io/private-key-secret-name': `${names.cert}-x7q2m` },
+      ownerReferences: owner(cert, 'Certificate'),
+    }),
+    spec: { issuerRef: (cert['spec'] as { issuerRef: unknown }).issuerRef, request: b64('-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFICATE REQUEST-----\n'), usages: ['digital signature', 'key encipherment'] },
+    status: {
+      conditions: [
+        { type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'Certificate request has been approved by cert-manager.io', lastTransitionTime: at(world, sinceSeconds + 1) },
+        { type: 'Ready', status: 'False', reason: 'Pending', message: `Waiting on certificate issuance from order ${names.ns}/${order}: "pending"`, lastTransitionTime: at(world, sinceSeconds + 1) },
+      ],
+    },
+  };
+  putObject(world, cr);
+  putObject(world, {
+    apiVersion: 'acme.cert-manager.io/v1',
+    kind: 'Order',
+    metadata: meta(world, order, names.ns, sinceSeconds + 2, { generation: 1, ownerReferences: owner(cr, 'CertificateRequest') }),
+    spec: { request: (cr['spec'] as { request: string }).request, issuerRef: (cert['spec'] as { issuerRef: unknown }).issuerRef, commonName: `*.${world.fqdn}`, dnsNames: [`*.${world.fqdn}`, world.fqdn] },
+    status: { state: 'pending', url: `https://acme-v02.api.letsencrypt.org/acme/order/123456/${order}`, finalizeURL: `https://acme-v02.api.letsencrypt.org/acme/finalize/123456/${order}` },
+  });
+  setListenerStatus(world, false, since);
+}
+
+/**
+ * The end of issuance as cert-manager writes it: the Order `valid`, the request `Ready=True Issued`,
+ * the Secret written (by the caller), the Certificate `Ready=True Ready` with the Issuing condition
+ * removed and `revision: 1` (issuing controller), the listener `ResolvedRefs=True`.
+ */
+export function certificateIssued(world: World, names = { ns: 'kube-system', cert: 'sovereign-wildcard-tls' }): void {
+  const now = at(world, (Date.now() - world.bootTime) / 1000);
+  const cert = findObject(world, 'Certificate', names.ns, names.cert);
+  if (!cert) return;
+  const request = findObject(world, 'CertificateRequest', names.ns, `${names.cert}-1`);
+  if (request) {
+    const conds = ((request['status'] as { conditions: Record<string, unknown>[] }).conditions ?? []).filter((c) => c['type'] !== 'Ready');
+    request['status'] = { conditions: [...conds, { type: 'Ready', status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully', lastTransitionTime: now }], certificate: b64('(chain)') };
+  }
+  const order = world.kube.objects.find((o) => o.kind === 'Order' && o.metadata.namespace === names.ns && o.metadata.name.startsWith(`${names.cert}-1-`));
+  if (order) order['status'] = { ...(order['status'] as Record<string, unknown>), state: 'valid', certificate: b64('(chain)') };
+  cert['status'] = {
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired', lastTransitionTime: now, observedGeneration: 1 }],
+    notBefore: now,
+    notAfter: at(world, 90 * 86400),
+    renewalTime: at(world, 60 * 86400),
+    revision: 1,
+  };
+  setListenerStatus(world, true, now);
+}
+
+/** Gateway `kube-system/cilium-gateway` listener status for the HTTPS listener, as cilium writes it. */
+function setListenerStatus(world: World, resolved: boolean, when: string): void {
+  const gw = findObject(world, 'Gateway', 'kube-system', 'cilium-gateway');
+  if (!gw) return;
+  const st = (gw['status'] as Record<string, unknown> | undefined) ?? {};
+  const https = {
+    name: 'https',
+    attachedRoutes: 3,
+    supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+    conditions: resolved
+      ? [
+          { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Listener Accepted', lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'Programmed', status: 'True', reason: 'Programmed', message: 'Listener Programmed', lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs', message: 'Resolved Refs', lastTransitionTime: when, observedGeneration: 1 },
+        ]
+      : [
+          { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Listener Accepted', lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'Programmed', status: 'False', reason: 'Invalid', message: 'Listener is not programmed', lastTransitionTime: when, observedGeneration: 1 },
+          { type: 'ResolvedRefs', status: 'False', reason: 'InvalidCertificateRef', message: 'Invalid CertificateRef', lastTransitionTime: when, observedGeneration: 1 },
+        ],
+  };
+  gw['status'] = { ...st, listeners: [https, { name: 'http', attachedRoutes: 3, supportedKinds: https.supportedKinds, conditions: https.conditions.filter((c) => c.type !== 'ResolvedRefs' || resolved) }] };
+}

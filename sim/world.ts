@@ -204,5 +204,16 @@ export interface World {
   mothershipKey: { privateKey: KeyObject; publicJwk: Record<string, unknown> };
 
   /** Changes that happen while the suite runs (e.g. a HelmRelease becoming Ready after 3 s). */
-  timeline: { afterMs: number; describe: string; apply: (world: World) => void }[];
+  timeline: {
+    afterMs: number;
+    describe: string;
+    apply: (world: World) => void;
+    /**
+     * What `afterMs` counts from: the simulator's start (default), or the first request the suite
+     * makes to any fake, so a provisioning timeline is the same however long the suite takes to boot.
+     */
+    from?: 'start' | 'first-request';
+    /** When it was applied (ms since the epoch), set by the simulator: the moment a layer became ready. */
+    appliedAt?: number;
+  }[];
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { findObject } from '../kube-objects.js';
-import type { World } from '../world.js';
+import { API_POD_TEMPLATE_HASH, catalystApiPods, certificateIssued, certificateIssuing, findObject, putObject, removeObject } from '../kube-objects.js';
+import type { KubeObject, World } from '../world.js';
 import type { Scenario } from './types.js';
 
 /** Everything that goes through console.<fqdn> (handover, /readyz) besides the edge checks. */
@@ -165,3 +165,165 @@ export const EDGE_SCENARIOS: Scenario[] = [
     expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
   },
 ];
+
+// --- a Sovereign right after provisioning: each layer ready at its own moment (issue 13) -------
+
+/**
+ * When each layer of a provisioning Sovereign becomes ready, in ms after the suite's first request to
+ * the simulated Sovereign (so the same however long the suite takes to boot); `certificateMs`
+ * undefined: never.
+ */
+export interface ProvisioningMoments {
+  /** bp-keycloak and bp-catalyst-platform finish installing; Kustomization bootstrap-kit turns Ready; Keycloak has started (its realm is imported 0.5 s later). */
+  helmReleasesMs: number;
+  /** The catalyst-api Pod passes its readiness probe; the Deployment turns Available (/readyz 503 before). */
+  catalystApiMs: number;
+  /** The load balancer's first health checks complete: every target `unknown` → `healthy`. */
+  lbProbedMs: number;
+  /** cert-manager finishes the DNS-01 order: the Secret is written, the Certificate Ready, envoy serves it (TLS reset before). */
+  certificateMs: number | undefined;
+}
+
+const minutesAgo = (w: World, m: number): string => new Date(w.bootTime - m * 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+
+/**
+ * A Sovereign as the provisioning pipeline finds it the moment `tofu apply` and the first Flux
+ * reconcile return (servers and load balancer created 8 minutes ago), each layer turning ready at
+ * its moment in `at`, certificate last. Objects are in the states the controllers write: helm-
+ * controller `Ready=Unknown Progressing` while installing, a running catalyst-api Pod with
+ * `Ready=False ContainersNotReady`, Hetzner targets `unknown` before their first probe, and the
+ * gateway Certificate issuing (sim/kube-objects.ts certificateIssuing) with its Secret absent and
+ * the load balancer resetting TLS on 443 (cilium-envoy has no listener without the Secret).
+ */
+function provisioning(w: World, at: ProvisioningMoments): void {
+  for (const s of w.hcloud.servers) s.created = minutesAgo(w, 8);
+  lb(w).created = minutesAgo(w, 8);
+  const find = (kind: string, ns: string, name: string): KubeObject => {
+    const o = findObject(w, kind, ns, name);
+    if (!o) throw new Error(`healthy world has no ${kind} ${ns}/${name}`);
+    return o;
+  };
+  const since = new Date(w.bootTime - 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const saved = new Map<KubeObject, unknown>();
+  const hold = (o: KubeObject, status: Record<string, unknown>): void => {
+    saved.set(o, structuredClone(o['status']));
+    o['status'] = status;
+  };
+  const release = (o: KubeObject): void => {
+    const st = structuredClone(saved.get(o)) as { conditions?: Record<string, unknown>[] } & Record<string, unknown>;
+    st.conditions = (st.conditions ?? []).map((c) => ({ ...c, lastTransitionTime: nowIso() }));
+    o['status'] = st;
+  };
+
+  // Flux: two releases still installing, so bootstrap-kit (wait: true) is not Ready either.
+  const installing = ['bp-keycloak', 'bp-catalyst-platform'].map((n) => find('HelmRelease', 'flux-system', n));
+  for (const hr of installing) {
+    const msg = `Running 'install' action with timeout of ${hr.metadata.name === 'bp-catalyst-platform' ? '30m0s' : '10m0s'}`;
+    hold(hr, { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Progressing', message: msg, lastTransitionTime: since, observedGeneration: 1 }, { type: 'Reconciling', status: 'True', reason: 'Progressing', message: msg, lastTransitionTime: since, observedGeneration: 1 }] });
+  }
+  const kit = find('Kustomization', 'flux-system', 'bootstrap-kit');
+  hold(kit, { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'Unknown', reason: 'Progressing', message: 'Reconciliation in progress', lastTransitionTime: since, observedGeneration: 1 }, { type: 'Reconciling', status: 'True', reason: 'Progressing', message: 'Reconciliation in progress', lastTransitionTime: since, observedGeneration: 1 }] });
+
+  // catalyst-api: the Pod runs, its readiness probe (/readyz: informers synced) does not pass yet.
+  const deploy = find('Deployment', 'catalyst-system', 'catalyst-api');
+  const pod = catalystApiPods(w)[0];
+  if (!pod) throw new Error('healthy world has no catalyst-api Pod');
+  const podStatus = structuredClone(pod['status']) as { conditions: Record<string, unknown>[]; containerStatuses: Record<string, unknown>[] } & Record<string, unknown>;
+  hold(pod, {
+    ...podStatus,
+    conditions: podStatus.conditions.map((c) => (c['type'] === 'Ready' || c['type'] === 'ContainersReady' ? { ...c, status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [catalyst-api]' } : c)),
+    containerStatuses: podStatus.containerStatuses.map((c) => ({ ...c, ready: false })),
+  });
+  hold(deploy, {
+    observedGeneration: 1,
+    replicas: 1,
+    updatedReplicas: 1,
+    unavailableReplicas: 1,
+    conditions: [
+      { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: since, lastUpdateTime: since },
+      { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "catalyst-api-${API_POD_TEMPLATE_HASH}" is progressing.`, lastTransitionTime: since, lastUpdateTime: since },
+    ],
+  });
+
+  // Keycloak (bp-keycloak installing): starting (503), then the realm import not yet run (404 "Realm
+  // does not exist"). The fields are the Keycloak fake's (world.keycloak.starting/realmImported, added
+  // with the auth checks' convergence); Object.assign keeps this compiling where they are not yet
+  // declared, and a fake without them ignores them.
+  Object.assign(w.keycloak, { starting: true, realmImported: false });
+
+  // Hetzner: no health check has completed yet.
+  for (const t of lb(w).targets) t.health_status = t.health_status.map((h) => ({ ...h, status: 'unknown' as const }));
+
+  // cert-manager: issuing; the Secret does not exist yet; envoy resets TLS.
+  certificateIssuing(w, -60);
+  w.gateway.mode = 'reset';
+  let secret: KubeObject | undefined;
+
+  w.timeline.push(
+    {
+      // The Secret is filled with the PKI at start (sim/index.ts); take it away until it is issued.
+      afterMs: 0,
+      describe: 'the gateway certificate Secret does not exist yet',
+      apply: (world) => {
+        secret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
+        removeObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
+      },
+    },
+    {
+      from: 'first-request',
+      afterMs: at.helmReleasesMs,
+      describe: 'bp-keycloak and bp-catalyst-platform installed; bootstrap-kit Ready; Keycloak has started',
+      apply: (world) => {
+        [...installing, kit].forEach(release);
+        Object.assign(world.keycloak, { starting: false });
+      },
+    },
+    { from: 'first-request', afterMs: at.helmReleasesMs + 500, describe: 'Keycloak\'s realm import has run', apply: (world) => void Object.assign(world.keycloak, { realmImported: true }) },
+    { from: 'first-request', afterMs: at.catalystApiMs, describe: 'catalyst-api Pod Ready; Deployment Available', apply: () => [pod, deploy].forEach(release) },
+    {
+      from: 'first-request',
+      afterMs: at.lbProbedMs,
+      describe: 'load balancer targets probed: healthy',
+      apply: (world) => {
+        for (const t of lb(world).targets) t.health_status = t.health_status.map((h) => ({ ...h, status: 'healthy' as const }));
+      },
+    },
+  );
+  if (at.certificateMs !== undefined) {
+    w.timeline.push({
+      from: 'first-request',
+      afterMs: at.certificateMs,
+      describe: 'certificate issued: Secret written, Certificate Ready, envoy serves it',
+      apply: (world) => {
+        if (secret) putObject(world, secret);
+        certificateIssued(world);
+        world.gateway.mode = 'ok';
+      },
+    });
+  }
+}
+
+/** The default moments of `provisioning-timeline` (ms after the suite's first request): certificate last, at 6 s. */
+export const PROVISIONING_MOMENTS: ProvisioningMoments = { helmReleasesMs: 1500, catalystApiMs: 3000, lbProbedMs: 4500, certificateMs: 6000 };
+
+/** The scenario for a set of moments (bench and tests may build their own). */
+export function provisioningTimeline(at: ProvisioningMoments = PROVISIONING_MOMENTS): Scenario {
+  return {
+    name: 'provisioning-timeline',
+    description: `A healthy Sovereign right after provisioning, each layer ready at its own moment (ms after the suite's first request): HelmReleases ${at.helmReleasesMs}, catalyst-api Ready ${at.catalystApiMs}, load balancer targets probed ${at.lbProbedMs}, certificate issued last at ${at.certificateMs ?? 'never'} (TLS reset before). Every check waits for its layer: the suite is green within T + 3 s.`,
+    apply: (w) => provisioning(w, at),
+    expect: { failing: [], env: { SMOKE_AWAIT: '40s' } },
+  };
+}
+
+/** Checks that do not go through the gateway certificate and pass while it is never issued. */
+export const CERT_NEVER_ISSUED_FAILING = sorted(['gitops.ready', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]);
+
+EDGE_SCENARIOS.push(provisioningTimeline(), {
+  name: 'cert-never-issued',
+  description:
+    'Right after provisioning, cert-manager never completes the DNS-01 order: the Certificate stays Issuing (Ready=False DoesNotExist, its Order pending), the Secret is never written and TLS on console./auth.<fqdn> is reset. Everything else becomes ready; the checks through the certificate (TLS, /readyz, the login, Keycloak) and gitops.ready wait out SMOKE_AWAIT and name the Certificate.',
+  apply: (w) => provisioning(w, { helmReleasesMs: 500, catalystApiMs: 1000, lbProbedMs: 1500, certificateMs: undefined }),
+  expect: { failing: CERT_NEVER_ISSUED_FAILING, cause: 'cert-not-issued', env: { SMOKE_AWAIT: '12s' } },
+});
