@@ -160,6 +160,10 @@ export interface World {
     realm: RealmImport;
     /** Users created at run time (EnsureUser), by id. */
     runtimeUsers: { id: string; username: string; email: string; groups: string[] }[];
+    /** Keycloak still starting: every request is answered 503 (a timeline event ends it). */
+    starting?: boolean;
+    /** False: the realm import has not run yet (404 "Realm does not exist"); undefined means imported. */
+    realmImported?: boolean;
   };
 
   gateway: {
@@ -191,6 +195,10 @@ export interface World {
     acceptAnyAudience?: boolean;
     /** When false, HTTPRoute catalyst-ui lacks the Exact /readyz and /healthz rules (before TC-211): the SPA answers them. */
     healthRoutes?: boolean;
+    /** The Sovereign's owner, ConfigMap sovereign-fqdn key orgEmail (default owner@<fqdn>; '' renders the key empty, as the chart's default). */
+    orgEmail?: string;
+    /** ConfigMap sovereign-fqdn key orgName (default "Sim Org"). */
+    orgName?: string;
   };
 
   /** The mothership's handover signing key (RSA 2048). Its public JWK is in the Sovereign's Secret. */
