@@ -322,7 +322,9 @@ async function handover(ctx: SimContext, req: IncomingMessage, res: ServerRespon
     return deny(res, 'invalid token');
   }
   // 4. issuer.
-  if (claims['iss'] !== world.catalyst.expectedIssuer) return deny(res, 'invalid issuer');
+  // The accepted-issuer set (auth_handover_issuer_set_test.go, #5614): the configured issuer and the mothership's.
+  const accepted = [world.catalyst.expectedIssuer, world.catalyst.configuredIssuer].filter((i): i is string => !!i);
+  if (typeof claims['iss'] !== 'string' || !accepted.includes(claims['iss'])) return deny(res, 'invalid issuer');
   // 5. audience: "https://console." + SOVEREIGN_FQDN, from the Pod's environment (incident 1).
   const aud = Array.isArray(claims['aud']) ? (claims['aud'] as unknown[]) : [claims['aud']];
   if (!world.catalyst.acceptAnyAudience && !aud.includes(`https://console.${env['SOVEREIGN_FQDN'] ?? ''}`)) return deny(res, 'invalid audience');

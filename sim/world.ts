@@ -191,6 +191,11 @@ export interface World {
     sessionBroken: boolean;
     /** Handover issuer catalyst-api expects. */
     expectedIssuer: string;
+    /**
+     * CATALYST_HANDOVER_JWT_ISSUER of a cut-over Sovereign: a later catalyst-api accepts it AND
+     * `expectedIssuer` (the accepted-issuer set, #5614).
+     */
+    configuredIssuer?: string;
     /** When true, /auth/handover skips the audience check (check 5): a token for another Sovereign is accepted. */
     acceptAnyAudience?: boolean;
     /** When false, HTTPRoute catalyst-ui lacks the Exact /readyz and /healthz rules (before TC-211): the SPA answers them. */
