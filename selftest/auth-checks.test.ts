@@ -478,6 +478,26 @@ void describe('the footprint of a run (issue 12)', { concurrency: 1 }, () => {
     }
   });
 
+  void it('least privilege (no get on Secrets, no SMOKE_KC_SA_*): keycloak.sa-roles decides from the realm import and says so; the login passes', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-leastpriv-'));
+    const sim = await startSim({ scenario: 'healthy', dir: join(dir, 'sim') });
+    sim.context.world.kube.denied.push('get secrets');
+    try {
+      const r = await runChecks(sim.env, join(dir, 'report'));
+      assert.ok(r.summary, r.out.slice(-3000));
+      const mine = r.summary.checks.filter((c) => AUTH_IDS.includes(c.id));
+      assert.deepEqual(mine.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message ?? ''}`), []);
+      const sa = mine.find((c) => c.id === 'keycloak.sa-roles');
+      assert.match(JSON.stringify(sa?.evidence ?? []), /decided from the realm import/);
+      // The realm import carries the client secret: it never reaches the report.
+      const secret = sim.context.world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server')?.secret ?? 'none';
+      assert.ok(!readFileSync(join(dir, 'report', 'summary.json'), 'utf8').includes(secret));
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void it('an override email: the run passes and the report names the Keycloak user and UserAccess the Sovereign created', { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-override-'));
     const sim = await startSim({ scenario: 'healthy', dir: join(dir, 'sim') });
