@@ -167,6 +167,15 @@ export const AUTH_SCENARIOS: Scenario[] = [
     },
     expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'keycloak-realm-missing', env: { SMOKE_AWAIT: '6s' } },
   },
+  {
+    name: 'sa-secret-not-mirrored',
+    description:
+      'Reflector never mirrored Secret keycloak/catalyst-kc-sa-credentials into catalyst-system: catalyst-api started without CATALYST_KC_SA_CLIENT_SECRET (its optional secretKeyRef resolved to nothing), so every handover is 401 "server misconfiguration: keycloak not configured". keycloak.sa-roles waits for the mirror within SMOKE_AWAIT and then names it.',
+    apply: (world) => {
+      world.kube.objects = world.kube.objects.filter((o) => !(o.kind === 'Secret' && o.metadata.namespace === 'catalyst-system' && o.metadata.name === 'catalyst-kc-sa-credentials'));
+    },
+    expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'sa-secret-missing', env: { SMOKE_AWAIT: '6s' } },
+  },
 ];
 
 /** The Secret value the sa-secret-mismatch scenario leaves in place (exported for self-tests). */
