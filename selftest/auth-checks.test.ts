@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import { kcAddrProblem } from '../fixtures/keycloak.js';
+import { classifyRealmAnswer, kcAddrProblem, saRolesFromRealmImport } from '../fixtures/keycloak.js';
+import { decideOwner, judgeWhoami, overrideFootprint, ownerUserAccessName, type OwnerIdentity } from '../fixtures/handover.js';
+import { registeredSecrets } from '../fixtures/redact.js';
 import type { Summary } from '../fixtures/reporter.js';
 import { handoverClaims, mintHandoverToken, mintVariant } from '../fixtures/tokens.js';
 import { catalystHandler, catalystSimState } from '../sim/catalyst-api.js';
@@ -39,7 +41,7 @@ after(async () => {
 void describe('handover tokens', () => {
   void it('carry the §1.2 claims, RS256 without kid, a fresh jti each, five minutes of life', async () => {
     const { privateKey, publicKey } = rsaKeyPair();
-    const opts = { issuer: 'https://console.openova.io', fqdn: 'otech64.omani.works', email: 'smoke@otech64.omani.works' };
+    const opts = { issuer: 'https://console.openova.io', fqdn: 'otech64.omani.works', email: 'owner@omani.works', deploymentId: 'ab2135d4cf2d01e4' };
     const a = await mintHandoverToken(privateKey, opts);
     const b = await mintHandoverToken(privateKey, opts);
     assert.deepEqual(decodeProtectedHeader(a), { alg: 'RS256', typ: 'JWT' });
@@ -48,7 +50,10 @@ void describe('handover tokens', () => {
     assert.equal(payload['role'], 'sovereign-admin');
     assert.equal(payload['email_verified'], true);
     assert.equal(payload['sovereign_fqdn'], 'otech64.omani.works');
-    assert.match(String(payload['deployment_id']), /^[0-9a-f]{16}$/);
+    // The owner's own identity, never invented: the Sovereign copies both into the session.
+    assert.equal(payload['deployment_id'], 'ab2135d4cf2d01e4');
+    assert.equal(payload['email'], 'owner@omani.works');
+    assert.equal(payload.sub, 'owner@omani.works');
     assert.match(String(payload.jti), /^[0-9a-f-]{36}$/);
     assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 300);
     const { payload: pb } = await jwtVerify(b, publicKey);
@@ -101,7 +106,7 @@ async function sign(h: Harness, claims: Claims, key = h.world.mothershipKey.priv
 }
 
 function validClaims(h: Harness): Claims {
-  return { ...handoverClaims({ issuer: 'https://console.openova.io', fqdn: h.world.fqdn, email: `op@${h.world.fqdn}` }) };
+  return { ...handoverClaims({ issuer: 'https://console.openova.io', fqdn: h.world.fqdn, email: `op@${h.world.fqdn}`, deploymentId: 'ab2135d4cf2d01e4' }) };
 }
 
 void describe('where catalyst-api dials Keycloak from its Pod (CATALYST_KC_ADDR)', () => {
@@ -134,10 +139,25 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
     const session = /catalyst_session=([^;]+)/.exec(r.cookie ?? '')?.[1] ?? '';
     const me = await fetch(`${h.url}/api/v1/whoami`, { headers: { cookie: `catalyst_session=${session}` } });
     assert.equal(me.status, 200);
-    assert.deepEqual(await me.json(), { email: `op@${h.world.fqdn}`, sub: `op@${h.world.fqdn}`, verified: true, sovereignFQDN: h.world.fqdn, deploymentId: 'ab2135d4cf2d01e4', mode: 'sovereign' });
+    // auth.go HandleWhoami: tier and realm_access from the session; FQDN and id from its claims first.
+    assert.deepEqual(await me.json(), {
+      email: `op@${h.world.fqdn}`, sub: `op@${h.world.fqdn}`, verified: true, tier: 'owner',
+      realm_access: { roles: ['catalyst-owner', 'catalyst-admin', 'sovereign-admins'] },
+      sovereignFQDN: h.world.fqdn, deploymentId: 'ab2135d4cf2d01e4', mode: 'sovereign',
+    });
     assert.equal((await fetch(`${h.url}/api/v1/whoami`)).status, 401);
-    // EnsureUser really created the user in the Keycloak fake, in sovereign-admins.
-    assert.deepEqual(h.world.keycloak.runtimeUsers.map((u) => [u.email, u.groups]), [[`op@${h.world.fqdn}`, ['sovereign-admins']]]);
+    // EnsureUser really created the user in the Keycloak fake, in sovereign-admins (the owner existed).
+    assert.deepEqual(h.world.keycloak.runtimeUsers.map((u) => [u.email, u.groups]), [[`owner@${h.world.fqdn}`, ['sovereign-admins']], [`op@${h.world.fqdn}`, ['sovereign-admins']]]);
+    const fp = catalystSimState(h.ctx).footprint;
+    assert.deepEqual(fp.keycloakUsersCreated, [`op@${h.world.fqdn}`]);
+    assert.deepEqual(fp.userAccessesCreated, [`op@${h.world.fqdn}`]);
+    assert.deepEqual(fp.deploymentRecordsCreated, []);
+    // /api/v1/sovereign/self without a cookie: the Pod's env; logout clears the cookies.
+    assert.deepEqual(await (await fetch(`${h.url}/api/v1/sovereign/self`)).json(), { deploymentId: 'ab2135d4cf2d01e4', sovereignFQDN: h.world.fqdn });
+    const out = await fetch(`${h.url}/api/v1/auth/session`, { method: 'POST', headers: { cookie: `catalyst_session=${session}`, 'x-forwarded-proto': 'https' } });
+    assert.equal(out.status, 200);
+    assert.match(out.headers.get('set-cookie') ?? '', /catalyst_session=; Path=\/; Secure; HttpOnly; SameSite=Strict; Max-Age=0/);
+    assert.equal(fp.logouts, 1);
   });
 
   void it('each failure names the earliest failing check, with the exact string', async () => {
@@ -285,7 +305,7 @@ void describe('the @auth checks against the simulator', { concurrency: 1 }, () =
   }
 
   // A session issued then refused (cookie in play), and a handover refused (token left in the address bar).
-  for (const [scenario, minSessions] of [['login-redirects-to-login', 2], ['issuer-mismatch', 0]] as const) void it(`redaction (${scenario}): with SMOKE_TRACE=on, no token or session cookie appears in any report file`, { timeout: 180_000 }, async () => {
+  for (const [scenario, minSessions] of [['login-redirects-to-login', 1], ['issuer-mismatch', 0]] as const) void it(`redaction (${scenario}): with SMOKE_TRACE=on, no token or session cookie appears in any report file`, { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-redaction-'));
     const sim = await startSim({ scenario, dir: join(dir, 'sim') });
     try {
@@ -303,6 +323,194 @@ void describe('the @auth checks against the simulator', { concurrency: 1 }, () =
       for (const t of [...texts, { name: 'stdout', text: r.out }]) {
         for (const n of needles) assert.ok(!t.text.includes(n), `${t.name} contains a token or cookie value`);
       }
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// --- the owner identity, whoami, footprint, Keycloak converging (issues 12, 13, 14) -------------
+
+/** ConfigMap catalyst-system/sovereign-fqdn data as the chart renders it (8d01e2f): every key quoted, "" defaults. */
+const CM = { fqdn: 'otech64.omani.works', lbIP: '49.12.16.160', selfDeploymentId: 'ab2135d4cf2d01e4', orgEmail: 'owner@omani.works', orgName: 'Omani Works', controlPlaneIP: '', gitopsRepoURL: '', bcpTopology: '' };
+
+void describe('who the login signs in as (decideOwner)', () => {
+  void it('by default the owner: orgEmail and selfDeploymentId of the ConfigMap, /sovereign/self not needed', () => {
+    const o = decideOwner({}, { kind: 'data', data: CM }, { kind: 'not-asked' });
+    assert.ok(o.ok);
+    assert.deepEqual([o.email, o.deploymentId, o.emailSource, o.deploymentIdSource], ['owner@omani.works', 'ab2135d4cf2d01e4', 'ConfigMap catalyst-system/sovereign-fqdn key orgEmail', 'ConfigMap catalyst-system/sovereign-fqdn key selfDeploymentId']);
+    assert.deepEqual(overrideFootprint(o, 'sovereign'), [], 'the owner\'s own login creates nothing');
+  });
+
+  void it('the id from GET /api/v1/sovereign/self when the ConfigMap has none (the chart default "")', () => {
+    const o = decideOwner({}, { kind: 'data', data: { ...CM, selfDeploymentId: '' } }, { kind: 'id', deploymentId: 'sovereign-otech64.omani.works', fqdn: 'otech64.omani.works' });
+    assert.ok(o.ok);
+    assert.deepEqual([o.deploymentId, o.deploymentIdSource], ['sovereign-otech64.omani.works', 'GET /api/v1/sovereign/self']);
+  });
+
+  void it('overrides win, and their footprint is named: Keycloak user, UserAccess, deployment record', () => {
+    const o = decideOwner({ email: 'ops@example.org', deploymentId: 'ffffffffffffffff' }, { kind: 'data', data: CM }, { kind: 'not-asked' });
+    assert.ok(o.ok);
+    const fp = overrideFootprint(o, 'sovereign');
+    assert.equal(fp.length, 3);
+    assert.match(fp[0] ?? '', /SMOKE_HANDOVER_EMAIL ops@example\.org \(not the owner owner@omani\.works\): Keycloak user ops@example\.org in realm sovereign, group sovereign-admins/);
+    assert.match(fp[1] ?? '', /UserAccess catalyst-system\/useraccess-owner-ops-at-example-org \(tier owner/);
+    assert.match(fp[2] ?? '', /SMOKE_HANDOVER_DEPLOYMENT_ID ffffffffffffffff \(the Sovereign's own id is ab2135d4cf2d01e4\): catalyst-api may store a deployment record/);
+    // The owner's own address given as an override (any case) is still the owner.
+    const same = decideOwner({ email: 'Owner@Omani.Works' }, { kind: 'data', data: CM }, { kind: 'not-asked' });
+    assert.ok(same.ok);
+    assert.deepEqual(overrideFootprint(same, 'sovereign'), []);
+  });
+
+  void it('no orgEmail: skipped naming the key, never an invented identity', () => {
+    const { orgEmail: _drop, ...noEmail } = CM;
+    void _drop;
+    const o = decideOwner({}, { kind: 'data', data: noEmail }, { kind: 'not-asked' });
+    assert.ok(!o.ok);
+    assert.equal(o.verdict, 'skip');
+    assert.equal(o.cause, 'owner-unknown');
+    assert.match(o.missing, /has no orgEmail/);
+  });
+
+  void it('forbidden to read the ConfigMap: skip (not allowed to look); absent while readable: fail (a finding)', () => {
+    const forbidden = decideOwner({}, { kind: 'forbidden', why: '403 configmaps "sovereign-fqdn" is forbidden' }, { kind: 'id', deploymentId: 'ab2135d4cf2d01e4', fqdn: 'otech64.omani.works' });
+    assert.ok(!forbidden.ok);
+    assert.deepEqual([forbidden.verdict, forbidden.cause], ['skip', 'owner-unknown']);
+    assert.match(forbidden.missing, /may not be read/);
+    const absent = decideOwner({}, { kind: 'absent' }, { kind: 'none', why: '404 not-a-sovereign' });
+    assert.ok(!absent.ok);
+    assert.deepEqual([absent.verdict, absent.cause], ['fail', 'sovereign-fqdn']);
+    assert.match(absent.missing, /does not exist.*404 not-a-sovereign/);
+    // With the email override, a forbidden ConfigMap still needs the id: /sovereign/self gives it.
+    const withOverride = decideOwner({ email: 'owner@omani.works' }, { kind: 'forbidden', why: '403' }, { kind: 'id', deploymentId: 'ab2135d4cf2d01e4', fqdn: 'otech64.omani.works' });
+    assert.ok(withOverride.ok);
+    const notStamped = decideOwner({ email: 'owner@omani.works' }, { kind: 'forbidden', why: '403' }, { kind: 'none', why: '503 deployment-id-not-yet-stamped' });
+    assert.ok(!notStamped.ok);
+    assert.match(notStamped.missing, /deployment-id-not-yet-stamped.*SMOKE_HANDOVER_DEPLOYMENT_ID/);
+  });
+
+  void it('UserAccess names as user_access_owner_seed.go builds them (63 characters, no trailing hyphen)', () => {
+    assert.equal(ownerUserAccessName('emrah.baysal@openova.io'), 'useraccess-owner-emrah-baysal-at-openova-io');
+    assert.ok(ownerUserAccessName(`${'a'.repeat(60)}@x.io`).length <= 63);
+    assert.ok(!ownerUserAccessName(`${'a'.repeat(45)}-@x.io`).endsWith('-'));
+  });
+});
+
+void describe('whoami held to what the Sovereign decides (judgeWhoami)', () => {
+  const owner = decideOwner({}, { kind: 'data', data: CM }, { kind: 'not-asked' }) as Extract<OwnerIdentity, { ok: true }>;
+  const self = { kind: 'id' as const, deploymentId: 'ab2135d4cf2d01e4', fqdn: 'otech64.omani.works' };
+  const me = { email: 'owner@omani.works', sub: 'owner@omani.works', verified: true, tier: 'owner', sovereignFQDN: 'otech64.omani.works', deploymentId: 'ab2135d4cf2d01e4', mode: 'sovereign' };
+
+  void it('the later answer passes; an early-May answer without tier or sovereign fields passes too', () => {
+    assert.deepEqual(judgeWhoami(me, owner, 'otech64.omani.works', self), { evidence: [] });
+    assert.deepEqual(judgeWhoami({ email: 'owner@omani.works', sub: 'x', verified: true }, owner, 'otech64.omani.works', self), { evidence: [] });
+  });
+
+  void it('another email or a tier below owner: session-not-established', () => {
+    assert.equal(judgeWhoami({ ...me, email: 'someone@else.io' }, owner, 'otech64.omani.works', self).failure?.cause, 'session-not-established');
+    assert.equal(judgeWhoami({ ...me, tier: 'viewer' }, owner, 'otech64.omani.works', self).failure?.cause, 'session-not-established');
+  });
+
+  void it('the Sovereign\'s own FQDN comes from /sovereign/self, not from whoami (which echoes the minted claim)', () => {
+    // whoami echoes the claim we minted (right), the Pod's own env names another Sovereign: caught.
+    const r = judgeWhoami(me, owner, 'otech64.omani.works', { ...self, fqdn: 'otech62.omani.works' });
+    assert.equal(r.failure?.cause, 'sovereign-fqdn');
+    assert.match(r.failure?.message ?? '', /CATALYST_OTECH_FQDN/);
+    // The Sovereign's own id differs from the ConfigMap's (a stale ConfigMap read): named.
+    assert.equal(judgeWhoami(me, owner, 'otech64.omani.works', { ...self, deploymentId: '0000000000000000' }).failure?.cause, 'session-not-established');
+    // /sovereign/self unreadable: decided on the rest, and said so.
+    const r2 = judgeWhoami(me, owner, 'otech64.omani.works', { kind: 'none', why: '503 deployment-id-not-yet-stamped' });
+    assert.equal(r2.failure, undefined);
+    assert.match(r2.evidence[0] ?? '', /echo the minted claims/);
+  });
+});
+
+void describe('Keycloak converging and the realm import (issue 13, least privilege)', () => {
+  void it('classifies Keycloak starting, a realm not yet imported, and a served realm', () => {
+    assert.equal(classifyRealmAnswer(503, 'Service Unavailable').state, 'starting');
+    assert.equal(classifyRealmAnswer(undefined, '', 'ECONNRESET').state, 'other', 'a connection reset is the edge\'s finding, not Keycloak starting');
+    assert.equal(classifyRealmAnswer(404, '{"error":"Realm does not exist","error_description":"Realm does not exist"}').state, 'no-realm');
+    assert.equal(classifyRealmAnswer(200, '{"realm":"sovereign"}').state, 'ready');
+    assert.equal(classifyRealmAnswer(404, '404 page not found').state, 'other', 'another service answering is not a realm being imported');
+  });
+
+  const realm = (users: unknown[], extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ realm: 'sovereign', clients: [{ clientId: 'catalyst-api-server', secret: 'kcsa-realm-import-secret-1234', serviceAccountsEnabled: true }], users, ...extra });
+
+  void it('decides the roles from users[].clientRoles of the realm import, and registers the client secret', () => {
+    const ok = saRolesFromRealmImport(realm([{ username: 'service-account-catalyst-api-server', serviceAccountClientId: 'catalyst-api-server', clientRoles: { 'realm-management': ['impersonation', 'manage-users', 'view-users', 'query-users', 'manage-realm'] } }]), 'catalyst-api-server', 'cm');
+    assert.ok(ok.ok, ok.message);
+    assert.ok(registeredSecrets().includes('kcsa-realm-import-secret-1234'));
+    // realm-admin is a composite holding all four.
+    assert.ok(saRolesFromRealmImport(realm([{ username: 'service-account-catalyst-api-server', clientRoles: { 'realm-management': ['realm-admin'] } }]), 'catalyst-api-server', 'cm').ok);
+  });
+
+  void it('incident 2: roles only in clientScopeMappings give the service-account user nothing', () => {
+    const bad = saRolesFromRealmImport(realm([], { clientScopeMappings: { 'realm-management': [{ client: 'catalyst-api-server', roles: ['impersonation', 'manage-users', 'view-users', 'query-users'] }] } }), 'catalyst-api-server', 'cm');
+    assert.equal(bad.ok, false);
+    assert.equal(bad.causeId, 'keycloak-sa-roles');
+    assert.match(bad.message, /only in clientScopeMappings/);
+    assert.ok(!bad.message.includes('kcsa-realm-import-secret-1234'));
+  });
+});
+
+void describe('the footprint of a run (issue 12)', { concurrency: 1 }, () => {
+  void it('healthy: one owner session, ended; one jti; nothing created', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-footprint-'));
+    const sim = await startSim({ scenario: 'healthy', dir: join(dir, 'sim') });
+    try {
+      const r = await runChecks(sim.env, join(dir, 'report'));
+      assert.ok(r.summary, r.out.slice(-3000));
+      assert.deepEqual(r.summary.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message ?? ''}`), []);
+      const st = catalystSimState(sim.context);
+      const owner = `owner@${sim.context.world.fqdn}`;
+      assert.deepEqual(st.footprint.sessions, [{ email: owner, deploymentId: 'ab2135d4cf2d01e4', tier: 'owner' }]);
+      assert.equal(st.footprint.logouts, 1);
+      assert.deepEqual([st.footprint.keycloakUsersCreated, st.footprint.userAccessesCreated, st.footprint.deploymentRecordsCreated], [[], [], []]);
+      assert.equal(st.jtis.size, 1, 'one valid token: the replay check replays the login\'s');
+      const effects = r.summary.sideEffects;
+      assert.equal(effects.length, 2, JSON.stringify(effects));
+      assert.ok(effects.some((e) => e.startsWith(`one catalyst_session for ${owner} (deployment ab2135d4cf2d01e4): signed out`)), JSON.stringify(effects));
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('least privilege (no get on Secrets, no SMOKE_KC_SA_*): keycloak.sa-roles decides from the realm import and says so; the login passes', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-leastpriv-'));
+    const sim = await startSim({ scenario: 'healthy', dir: join(dir, 'sim') });
+    sim.context.world.kube.denied.push('get secrets');
+    try {
+      const r = await runChecks(sim.env, join(dir, 'report'));
+      assert.ok(r.summary, r.out.slice(-3000));
+      const mine = r.summary.checks.filter((c) => AUTH_IDS.includes(c.id));
+      assert.deepEqual(mine.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message ?? ''}`), []);
+      const sa = mine.find((c) => c.id === 'keycloak.sa-roles');
+      assert.match(JSON.stringify(sa?.evidence ?? []), /decided from the realm import/);
+      // The realm import carries the client secret: it never reaches the report.
+      const secret = sim.context.world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server')?.secret ?? 'none';
+      assert.ok(!readFileSync(join(dir, 'report', 'summary.json'), 'utf8').includes(secret));
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('an override email: the run passes and the report names the Keycloak user and UserAccess the Sovereign created', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-override-'));
+    const sim = await startSim({ scenario: 'healthy', dir: join(dir, 'sim') });
+    try {
+      const r = await runChecks(sim.env, join(dir, 'report'), { SMOKE_HANDOVER_EMAIL: 'ops-override@example.org' });
+      assert.ok(r.summary, r.out.slice(-3000));
+      assert.deepEqual(r.summary.checks.filter((c) => c.status !== 'passed').map((c) => c.id), []);
+      const fp = catalystSimState(sim.context).footprint;
+      assert.deepEqual([fp.keycloakUsersCreated, fp.userAccessesCreated], [['ops-override@example.org'], ['ops-override@example.org']]);
+      const effects = r.summary.sideEffects.join('\n');
+      assert.match(effects, /Keycloak user ops-override@example\.org in realm sovereign, group sovereign-admins/);
+      assert.match(effects, /UserAccess catalyst-system\/useraccess-owner-ops-override-at-example-org/);
+      assert.match(effects, /one catalyst_session for ops-override@example\.org/);
     } finally {
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });

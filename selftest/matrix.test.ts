@@ -36,9 +36,13 @@ describe('scenario matrix: every fault is caught and named', { concurrency: 2 },
       }
       const closing = r.stdout.trim().split('\n').at(-1) ?? '';
       assert.match(closing, /^\d+ passed, \d+ failed, \d+ skipped$/);
-      if (!scenario.expect.failing.length) {
-        const skipped = r.summary.checks.filter((c) => c.status === 'skipped').map((c) => `${c.id}: ${c.message ?? ''}`);
-        assert.deepEqual(skipped, [], 'a healthy scenario runs every check');
+      if (!scenario.expect.failing.length || scenario.expect.skipped) {
+        const skipped = r.summary.checks.filter((c) => c.status === 'skipped');
+        assert.deepEqual(skipped.map((c) => c.id).sort(), [...(scenario.expect.skipped ?? [])].sort(), `skipped checks differ: ${skipped.map((c) => `${c.id}: ${c.message ?? ''}`).join('; ')}`);
+      }
+      for (const want of scenario.expect.sideEffects ?? []) {
+        const effects = (r.summary as { sideEffects?: string[] }).sideEffects ?? [];
+        assert.ok(effects.some((e) => e.includes(want)), `no side effect mentions "${want}": ${JSON.stringify(effects)}`);
       }
     });
   }

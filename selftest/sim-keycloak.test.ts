@@ -113,3 +113,25 @@ void describe('Keycloak fake with keycloak-admin-client', () => {
     }
   });
 });
+
+void describe('Keycloak fake converging (issue 13)', () => {
+  void it('starting: 503 for everything; realm not imported: 404 "Realm does not exist" (public and token endpoint), admin 404', async () => {
+    const kc = await keycloakFor('healthy');
+    try {
+      kc.ctx.world.keycloak.starting = true;
+      assert.equal((await fetch(`${kc.url}/realms/sovereign`)).status, 503);
+      kc.ctx.world.keycloak.starting = false;
+      kc.ctx.world.keycloak.realmImported = false;
+      const pub = await fetch(`${kc.url}/realms/sovereign`);
+      assert.equal(pub.status, 404);
+      assert.deepEqual(await pub.json(), { error: 'Realm does not exist', error_description: 'Realm does not exist' });
+      await assert.rejects(adminClient(kc.url, kc.secret), (err: { response?: { status?: number } }) => err.response?.status === 404);
+      kc.ctx.world.keycloak.realmImported = true;
+      assert.equal((await fetch(`${kc.url}/realms/sovereign`)).status, 200);
+      const admin = await adminClient(kc.url, kc.secret);
+      assert.equal((await admin.realms.findOne({ realm: 'sovereign' }))?.realm, 'sovereign');
+    } finally {
+      await kc.close();
+    }
+  });
+});

@@ -30,6 +30,47 @@ export interface CatalystSimState {
   /** Every handover token received and every session cookie value issued: what must never leak. */
   seenTokens: string[];
   issuedSessions: string[];
+  /** What a handover changed on the Sovereign, beyond what existed at boot (self-tests assert a run's footprint). */
+  footprint: SimFootprint;
+  /** What existed before the run: the owner's UserAccess (seeded at boot), the deployment records. */
+  userAccesses: Set<string>;
+  deploymentRecords: Set<string>;
+}
+
+/** The changes handovers made while the simulator ran. */
+export interface SimFootprint {
+  /** One entry per session minted at /auth/handover. */
+  sessions: { email: string; deploymentId: string; tier: string }[];
+  /** Logouts (POST or DELETE /api/v1/auth/session): they clear the cookie; the JWT stays valid until exp. */
+  logouts: number;
+  /** Keycloak users EnsureUser created (it found the others). */
+  keycloakUsersCreated: string[];
+  /** UserAccess catalyst-system/useraccess-owner-<email> created by seedOwnerUserAccess. */
+  userAccessesCreated: string[];
+  /** Deployment records synthesised for a deployment_id catalyst-api did not hold. */
+  deploymentRecordsCreated: string[];
+}
+
+/** ConfigMap catalyst-system/sovereign-fqdn data, as it is now. */
+function sovereignFqdnData(world: World): Record<string, string> {
+  return ((findObject(world, 'ConfigMap', 'catalyst-system', 'sovereign-fqdn')?.['data'] as Record<string, string> | undefined) ?? {});
+}
+
+/**
+ * What a handed-over Sovereign holds before any smoke run: the owner's UserAccess, which catalyst-api
+ * seeds at boot from OPERATOR_EMAIL (= orgEmail) and SOVEREIGN_FQDN; the owner's Keycloak user in
+ * sovereign-admins, created by the mothership's own handover; its own deployment record.
+ */
+function bootState(world: World): { userAccesses: Set<string>; deploymentRecords: Set<string> } {
+  const data = sovereignFqdnData(world);
+  const owner = data['orgEmail']?.trim().toLowerCase();
+  const userAccesses = new Set<string>();
+  if (owner) {
+    userAccesses.add(owner);
+    if (!world.keycloak.runtimeUsers.some((u) => u.email === owner)) world.keycloak.runtimeUsers.push({ id: randomUUID(), username: owner, email: owner, groups: ['sovereign-admins'] });
+  }
+  const id = data['selfDeploymentId']?.trim();
+  return { userAccesses, deploymentRecords: new Set(id ? [id] : []) };
 }
 
 const states = new WeakMap<SimContext, CatalystSimState>();
@@ -39,7 +80,14 @@ export function catalystSimState(ctx: SimContext): CatalystSimState {
   let s = states.get(ctx);
   if (!s) {
     const { privateKey, publicKey } = rsaKeyPair();
-    s = { jtis: new Set(), sessionKey: { privateKey, publicKey }, seenTokens: [], issuedSessions: [] };
+    s = {
+      jtis: new Set(),
+      sessionKey: { privateKey, publicKey },
+      seenTokens: [],
+      issuedSessions: [],
+      footprint: { sessions: [], logouts: 0, keycloakUsersCreated: [], userAccessesCreated: [], deploymentRecordsCreated: [] },
+      ...bootState(ctx.world),
+    };
     states.set(ctx, s);
   }
   return s;
@@ -135,7 +183,7 @@ function keycloakBase(ctx: SimContext, addr: string): { base: string; host: stri
 }
 
 /** EnsureUser (internal/keycloak/client.go): token, lookup, create, group, membership. */
-async function ensureUser(ctx: SimContext, env: Record<string, string>, email: string): Promise<{ ok: true; id: string } | { ok: false; why: string }> {
+async function ensureUser(ctx: SimContext, env: Record<string, string>, email: string): Promise<{ ok: true; id: string; created: boolean } | { ok: false; why: string }> {
   const kc = keycloakBase(ctx, env['CATALYST_KC_ADDR'] || 'http://keycloak.keycloak.svc.cluster.local:8080');
   if (!kc) return { ok: false, why: `dial ${env['CATALYST_KC_ADDR'] ?? '(default)'}: no such host or connection refused` };
   const realm = env['CATALYST_KC_REALM'] || 'sovereign';
@@ -181,6 +229,7 @@ async function ensureUser(ctx: SimContext, env: Record<string, string>, email: s
     let found = await lookup();
     if (typeof found === 'number') return { ok: false, why: `lookup user: ${found}` };
     let id = found[0]?.id;
+    const created = !id;
     if (!id) {
       const c = await call('POST', `/admin/realms/${realm}/users`, { token, body: JSON.stringify({ email, username: email, emailVerified: true, enabled: true, requiredActions: [] }) });
       if (c.status === 201) id = location(c);
@@ -201,7 +250,7 @@ async function ensureUser(ctx: SimContext, env: Record<string, string>, email: s
     }
     const m = await call('PUT', `/admin/realms/${realm}/users/${id}/groups/${gid}`, { token });
     if (m.status !== 204) return { ok: false, why: `membership: ${m.status}` };
-    return { ok: true, id };
+    return { ok: true, id, created };
   } catch (err) {
     return { ok: false, why: String(err) };
   }
@@ -215,6 +264,10 @@ interface Session {
   email: string;
   sub: string;
   verified: boolean;
+  tier?: string;
+  roles?: string[];
+  sovereignFqdn?: string;
+  deploymentId?: string;
 }
 
 async function sessionOf(ctx: SimContext, req: IncomingMessage, url: URL): Promise<Session | undefined> {
@@ -225,7 +278,17 @@ async function sessionOf(ctx: SimContext, req: IncomingMessage, url: URL): Promi
   try {
     const { payload } = await jwtVerify(token, catalystSimState(ctx).sessionKey.publicKey, { algorithms: ['RS256'] });
     if (payload['typ'] !== 'session' || typeof payload['email'] !== 'string') return undefined;
-    return { email: payload['email'], sub: String(payload.sub ?? payload['email']), verified: payload['email_verified'] === true };
+    const str = (k: string): string | undefined => (typeof payload[k] === 'string' ? (payload[k] as string) : undefined);
+    const roles = (payload['realm_access'] as { roles?: string[] } | undefined)?.roles;
+    return {
+      email: payload['email'],
+      sub: String(payload.sub ?? payload['email']),
+      verified: payload['email_verified'] === true,
+      ...(str('tier') ? { tier: str('tier') } : {}),
+      ...(roles ? { roles } : {}),
+      ...(str('sovereign_fqdn') ? { sovereignFqdn: str('sovereign_fqdn') } : {}),
+      ...(str('deployment_id') ? { deploymentId: str('deployment_id') } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -259,7 +322,9 @@ async function handover(ctx: SimContext, req: IncomingMessage, res: ServerRespon
     return deny(res, 'invalid token');
   }
   // 4. issuer.
-  if (claims['iss'] !== world.catalyst.expectedIssuer) return deny(res, 'invalid issuer');
+  // The accepted-issuer set (auth_handover_issuer_set_test.go, #5614): the configured issuer and the mothership's.
+  const accepted = [world.catalyst.expectedIssuer, world.catalyst.configuredIssuer].filter((i): i is string => !!i);
+  if (typeof claims['iss'] !== 'string' || !accepted.includes(claims['iss'])) return deny(res, 'invalid issuer');
   // 5. audience: "https://console." + SOVEREIGN_FQDN, from the Pod's environment (incident 1).
   const aud = Array.isArray(claims['aud']) ? (claims['aud'] as unknown[]) : [claims['aud']];
   if (!world.catalyst.acceptAnyAudience && !aud.includes(`https://console.${env['SOVEREIGN_FQDN'] ?? ''}`)) return deny(res, 'invalid audience');
@@ -283,10 +348,37 @@ async function handover(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   // 13. EnsureUser (incident 2: 403 on the user lookup).
   const ensured = await ensureUser(ctx, env, email);
   if (!ensured.ok) return deny(res, 'keycloak error: ensure user');
+  if (ensured.created) st.footprint.keycloakUsersCreated.push(email.toLowerCase());
+  // 5b. seedOwnerUserAccess (best-effort, never fails the handover): lookupDeploymentForInfra
+  // synthesises a record for a deployment_id it does not hold, then UserAccess
+  // useraccess-owner-<email> is created unless it exists (user_access_owner_seed.go).
+  const depId = typeof claims['deployment_id'] === 'string' ? claims['deployment_id'] : '';
+  const claimFqdn = typeof claims['sovereign_fqdn'] === 'string' ? claims['sovereign_fqdn'] : '';
+  if (depId) {
+    if (!st.deploymentRecords.has(depId)) {
+      st.deploymentRecords.add(depId);
+      st.footprint.deploymentRecordsCreated.push(depId);
+    }
+    if (!st.userAccesses.has(email.toLowerCase())) {
+      st.userAccesses.add(email.toLowerCase());
+      st.footprint.userAccessesCreated.push(email.toLowerCase());
+    }
+  }
   // 14. session signing with the Sovereign's own signer.
   if (!env['CATALYST_HANDOVER_KEY_PATH']) return deny(res, 'internal error');
   const now = Math.floor(Date.now() / 1000);
-  const session = await new SignJWT({ email, email_verified: true, role: 'sovereign-admin', typ: 'session', keycloak_uid: ensured.id })
+  st.footprint.sessions.push({ email, deploymentId: depId, tier: 'owner' });
+  const session = await new SignJWT({
+    email,
+    email_verified: true,
+    role: 'sovereign-admin',
+    tier: 'owner',
+    realm_access: { roles: ['catalyst-owner', 'catalyst-admin', 'sovereign-admins'] },
+    typ: 'session',
+    keycloak_uid: ensured.id,
+    sovereign_fqdn: claimFqdn,
+    deployment_id: depId,
+  })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setIssuer(String(claims['iss']))
     .setSubject(email)
@@ -309,39 +401,62 @@ async function handover(ctx: SimContext, req: IncomingMessage, res: ServerRespon
   res.end();
 }
 
+/**
+ * GET /api/v1/whoami as HandleWhoami answers it (auth.go, openova-io/openova c12016b): email, sub,
+ * verified and tier from the session; sovereignFQDN and deploymentId from the session's claims first,
+ * then CATALYST_OTECH_FQDN / SOVEREIGN_FQDN and CATALYST_SELF_DEPLOYMENT_ID, then `sovereign-<fqdn>`.
+ */
 async function whoami(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL, pod: KubeObject): Promise<void> {
   const env = podEnv(ctx.world, pod, 'catalyst-api');
   let s = await sessionOf(ctx, req, url);
   if (!s && ctx.world.catalyst.whoamiWithoutSession) s = { email: `owner@${ctx.world.fqdn}`, sub: 'owner', verified: true };
   if (!s) return json(res, 401, { error: 'unauthenticated' });
-  const fqdn = env['SOVEREIGN_FQDN'] ?? '';
-  json(res, 200, { email: s.email, sub: s.sub, verified: s.verified, sovereignFQDN: fqdn, deploymentId: env['CATALYST_SELF_DEPLOYMENT_ID'] || `sovereign-${fqdn}`, mode: 'sovereign' });
+  const fqdn = s.sovereignFqdn || env['CATALYST_OTECH_FQDN'] || env['SOVEREIGN_FQDN'] || '';
+  const deploymentId = s.deploymentId || env['CATALYST_SELF_DEPLOYMENT_ID'] || (fqdn ? `sovereign-${fqdn}` : '');
+  const body: Record<string, unknown> = { email: s.email, sub: s.sub, verified: s.verified };
+  if (s.tier) body['tier'] = s.tier;
+  if (s.roles?.length) body['realm_access'] = { roles: s.roles };
+  if (fqdn) Object.assign(body, { deploymentId, sovereignFQDN: fqdn, mode: 'sovereign' });
+  json(res, 200, body);
 }
 
 /**
- * GET /api/v1/sovereign/self, outside RequireSession (internal/handler/sovereign_self.go, openova-io/openova
- * @7f60a4be): CATALYST_SELF_DEPLOYMENT_ID and CATALYST_OTECH_FQDN as the process got them at start,
- * each filled from the catalyst_session cookie's claims (read without verification) when empty; 404
- * not-a-sovereign when both are empty, 503 deployment-id-not-yet-stamped without an id (the sim keeps no
- * deployment store to fall back on), else 200.
+ * GET /api/v1/sovereign/self, outside RequireSession (sovereign_self.go): env first, then the
+ * session cookie's claims read WITHOUT verifying it, 503 deployment-id-not-yet-stamped, 404 on the
+ * mothership.
  */
-function sovereignSelf(ctx: SimContext, req: IncomingMessage, res: ServerResponse, pod: KubeObject): void {
-  const env = podEnv(ctx.world, pod, 'catalyst-api');
+function sovereignSelf(req: IncomingMessage, res: ServerResponse, env: Record<string, string>): void {
   let deploymentId = (env['CATALYST_SELF_DEPLOYMENT_ID'] ?? '').trim();
   let fqdn = (env['CATALYST_OTECH_FQDN'] ?? '').trim();
-  const parts = (cookies(req)['catalyst_session'] ?? '').split('.');
-  if (parts.length === 3) {
+  const c = cookies(req)['catalyst_session'];
+  if (c) {
     try {
-      const claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as { sovereign_fqdn?: unknown; deployment_id?: unknown };
-      if (!fqdn && typeof claims.sovereign_fqdn === 'string') fqdn = claims.sovereign_fqdn;
-      if (!deploymentId && typeof claims.deployment_id === 'string') deploymentId = claims.deployment_id;
+      const p = JSON.parse(Buffer.from(c.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sovereign_fqdn?: string; deployment_id?: string };
+      fqdn ||= p.sovereign_fqdn ?? '';
+      deploymentId ||= p.deployment_id ?? '';
     } catch {
-      // Not a JWT payload: the env path decides.
+      // malformed cookie: env only
     }
   }
   if (!deploymentId && !fqdn) return json(res, 404, { error: 'not-a-sovereign', detail: 'this catalyst-api Pod is not running on a Sovereign cluster (no CATALYST_OTECH_FQDN/SELF_DEPLOYMENT_ID env)' });
   if (!deploymentId) return json(res, 503, { error: 'deployment-id-not-yet-stamped', detail: 'Sovereign FQDN is known but the contabo orchestrator has not yet POSTed the deployment id to this cluster. The handover step is behind — retry shortly.', fqdn });
   json(res, 200, { deploymentId, sovereignFQDN: fqdn });
+}
+
+/**
+ * Logout: DELETE /api/v1/auth/session (HandleAuthLogout) and POST (HandleAuthSessionLogout) clear
+ * catalyst_session and catalyst_refresh (auth_logout_test.go, 398a8c3). The session JWT is stateless:
+ * nothing is revoked.
+ */
+function logout(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
+  catalystSimState(ctx).footprint.logouts++;
+  const secure = isTls(req) ? '; Secure' : '';
+  const post = req.method === 'POST';
+  const tail = post ? '; HttpOnly; SameSite=Strict; Max-Age=0' : '; HttpOnly; SameSite=Lax; Max-Age=-1';
+  const domain = ctx.world.catalyst.cookie.domain ? `; Domain=.${ctx.world.catalyst.cookie.domain.replace(/^\./, '')}` : '';
+  json(res, 200, post ? { ok: true, loggedOut: true } : { ok: true, keycloakLogoutURL: '' }, {
+    'set-cookie': [`catalyst_session=; Path=/${domain}${secure}${tail}`, `catalyst_refresh=; Path=/${domain}${secure}${tail}`],
+  });
 }
 
 const SPA = `<!doctype html>
@@ -409,7 +524,8 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   if (path === '/healthz' || path === '/readyz') return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
   if (path === '/auth/handover' && req.method === 'GET') return handover(ctx, req, res, url, pod);
   if (path === '/api/v1/whoami' && req.method === 'GET') return whoami(ctx, req, res, url, pod);
-  if (path === '/api/v1/sovereign/self' && req.method === 'GET') return sovereignSelf(ctx, req, res, pod);
+  if (path === '/api/v1/sovereign/self' && req.method === 'GET') return sovereignSelf(req, res, podEnv(ctx.world, pod, 'catalyst-api'));
+  if (path === '/api/v1/auth/session' && (req.method === 'POST' || req.method === 'DELETE')) return logout(ctx, req, res);
   if (path === '/api/v1/version' && req.method === 'GET') return version(ctx, res, pod);
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
 }

@@ -358,8 +358,12 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
   const url = new URL(req.url ?? '/', 'http://keycloak');
   const parts = url.pathname.split('/').filter(Boolean);
   const realmName = ctx.world.keycloak.realm.realm;
+  // A Keycloak still starting: Quarkus serves nothing but 503 until its start completes (issue 13).
+  if (ctx.world.keycloak.starting) return send(res, 503, 'Service Unavailable');
+  // Realm import not run yet: the realm is unknown, to the public and the admin API alike.
+  const imported = ctx.world.keycloak.realmImported !== false;
   if (parts[0] === 'realms' && parts[1]) {
-    if (parts[1] !== realmName) return send(res, 404, { error: 'Realm does not exist', error_description: 'Realm does not exist' });
+    if (parts[1] !== realmName || !imported) return send(res, 404, { error: 'Realm does not exist', error_description: 'Realm does not exist' });
     const rest = parts.slice(2).join('/');
     if (rest === 'protocol/openid-connect/token') {
       if (req.method !== 'POST') return send(res, 405, { error: 'HTTP 405 Method Not Allowed' });
@@ -387,7 +391,7 @@ async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse
     return send(res, 404, { error: 'Unable to find matching target resource method', error_description: 'For more on this error consult the server log.' });
   }
   if (parts[0] === 'admin' && parts[1] === 'realms' && parts[2]) {
-    if (parts[2] !== realmName) {
+    if (parts[2] !== realmName || !imported) {
       return (await bearerRoles(ctx, req, realmName)) ? send(res, 404, { error: 'Realm not found.' }) : send(res, 401, UNAUTHORIZED);
     }
     return admin(ctx, req, res, url, realmName, parts.slice(3));

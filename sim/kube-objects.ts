@@ -304,7 +304,7 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
   objects.push(configMap(world, 'keycloak-sovereign-realm-config', 'keycloak', { 'sovereign-realm.json': JSON.stringify(world.keycloak.realm, null, 2) }, -1500));
 
   // catalyst-system.
-  objects.push(configMap(world, 'sovereign-fqdn', 'catalyst-system', { fqdn, lbIP: inputs.lbIp, selfDeploymentId: inputs.deploymentId, configuredRegions: 'fsn1', qaApplications: '', regionsJson: '[{"key":"fsn1","provider":"hetzner"}]' }, -700));
+  objects.push(configMap(world, 'sovereign-fqdn', 'catalyst-system', { fqdn, lbIP: inputs.lbIp, selfDeploymentId: inputs.deploymentId, configuredRegions: 'fsn1', qaApplications: '', regionsJson: '[{"key":"fsn1","provider":"hetzner"}]', orgEmail: world.catalyst.orgEmail ?? `owner@${fqdn}`, orgName: world.catalyst.orgName ?? 'Sim Org' }, -700));
   objects.push(secret(world, 'catalyst-kc-sa-credentials', 'catalyst-system', saCreds, -1400));
   objects.push(secret(world, 'catalyst-handover-jwt-public', 'catalyst-system', { 'public.jwk': inputs.handoverPublicJwk }, -3000));
   objects.push(secret(world, 'harbor-robot-token', 'catalyst-system', { token: 'harbor-robot-sim-token' }, -1400));

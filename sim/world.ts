@@ -167,6 +167,10 @@ export interface World {
     realm: RealmImport;
     /** Users created at run time (EnsureUser), by id. */
     runtimeUsers: { id: string; username: string; email: string; groups: string[] }[];
+    /** Keycloak still starting: every request is answered 503 (a timeline event ends it). */
+    starting?: boolean;
+    /** False: the realm import has not run yet (404 "Realm does not exist"); undefined means imported. */
+    realmImported?: boolean;
   };
 
   gateway: {
@@ -194,10 +198,19 @@ export interface World {
     sessionBroken: boolean;
     /** Handover issuer catalyst-api expects. */
     expectedIssuer: string;
+    /**
+     * CATALYST_HANDOVER_JWT_ISSUER of a cut-over Sovereign: a later catalyst-api accepts it AND
+     * `expectedIssuer` (the accepted-issuer set, #5614).
+     */
+    configuredIssuer?: string;
     /** When true, /auth/handover skips the audience check (check 5): a token for another Sovereign is accepted. */
     acceptAnyAudience?: boolean;
     /** When false, HTTPRoute catalyst-ui lacks the Exact /readyz and /healthz rules (before TC-211): the SPA answers them. */
     healthRoutes?: boolean;
+    /** The Sovereign's owner, ConfigMap sovereign-fqdn key orgEmail (default owner@<fqdn>; '' renders the key empty, as the chart's default). */
+    orgEmail?: string;
+    /** ConfigMap sovereign-fqdn key orgName (default "Sim Org"). */
+    orgName?: string;
   };
 
   /** The mothership's handover signing key (RSA 2048). Its public JWK is in the Sovereign's Secret. */

@@ -1,13 +1,7 @@
 // The handover endpoint's refusals (issue 6), called directly with Accept: application/json.
+// (handover.replay-rejected is in 70-handover-login.spec.ts: it replays the login's own token.)
 import { test } from '../fixtures/index.js';
 import type { TokenVariant } from '../fixtures/tokens.js';
-
-test('handover.replay-rejected: the same token used twice is refused the second time (401 token already used)', { tag: ['@auth'] }, async ({ handover }) => {
-  const token = await handover.mintValid();
-  const first = await test.step('first use', () => handover.exchange(token));
-  const second = await test.step('second use of the same token', () => handover.exchange(token));
-  await handover.expectReplayRefused(first, second);
-});
 
 test('handover.forged-rejected: tokens signed by a foreign key, for another audience, or expired are refused (401)', { tag: ['@auth'] }, async ({ handover }) => {
   const variants: TokenVariant[] = handover.forgedVariants();

@@ -118,11 +118,63 @@ export const AUTH_SCENARIOS: Scenario[] = [
   },
   {
     name: 'issuer-mismatch',
-    description: 'catalyst-api expects another handover issuer than the mothership stamps (CATALYST_HANDOVER_JWT_ISSUER differs): every handover is 401 "invalid issuer".',
+    description:
+      'A cut-over Sovereign running a #5681 catalyst-api build, which compares the token\'s iss with CATALYST_HANDOVER_JWT_ISSUER alone: it refuses the mothership\'s issuer, so the mothership\'s own handover is 401 "invalid issuer" (fixed by the accepted-issuer set of #5614).',
     apply: (world) => {
       world.catalyst.expectedIssuer = 'https://console.openova.io/sovereign';
     },
     expect: { failing: ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected'], cause: 'handover-issuer' },
+  },
+  {
+    name: 'issuer-cutover',
+    description:
+      'A cut-over Sovereign with CATALYST_HANDOVER_JWT_ISSUER set to its own console: a later catalyst-api accepts the set {its own issuer, the mothership\'s} (auth_handover_issuer_set_test.go, #5614), so the mothership\'s handover still signs in. Everything passes.',
+    apply: (world) => {
+      world.catalyst.configuredIssuer = `https://console.${world.fqdn}`;
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'owner-not-findable',
+    description:
+      'An early Sovereign whose ConfigMap catalyst-system/sovereign-fqdn has no orgEmail (the chart value sovereign.orgEmail was never set): the suite will not sign in under an invented identity, so the checks that need a valid login are skipped naming the missing key.',
+    apply: (world) => {
+      const cm = findObject(world, 'ConfigMap', 'catalyst-system', 'sovereign-fqdn') as (KubeObject & { data?: Record<string, string> }) | undefined;
+      if (cm?.data) delete cm.data['orgEmail'];
+    },
+    expect: { failing: [], skipped: ['handover.login', 'handover.replay-rejected'] },
+  },
+  {
+    name: 'keycloak-starting',
+    description:
+      'A Sovereign seconds after provisioning: Keycloak answers 503 while it starts, then 404 "Realm does not exist" until the realm import has run, then the realm. keycloak.sa-roles and handover.login wait within SMOKE_AWAIT and pass.',
+    apply: (world) => {
+      world.keycloak.starting = true;
+      world.keycloak.realmImported = false;
+      world.timeline.push(
+        { afterMs: 5_000, describe: 'Keycloak has started', apply: (w) => void (w.keycloak.starting = false) },
+        { afterMs: 7_000, describe: 'the realm import has run', apply: (w) => void (w.keycloak.realmImported = true) },
+      );
+    },
+    expect: { failing: [] },
+  },
+  {
+    name: 'keycloak-realm-never-imported',
+    description:
+      'Keycloak runs, but the realm import never ran (the keycloak-config-cli Job failed): every realm request is 404 "Realm does not exist". keycloak.sa-roles and handover.login fail at SMOKE_AWAIT naming the realm and since when; the replay and forged checks, decided before Keycloak is called, still pass.',
+    apply: (world) => {
+      world.keycloak.realmImported = false;
+    },
+    expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'keycloak-realm-missing', env: { SMOKE_AWAIT: '6s' } },
+  },
+  {
+    name: 'sa-secret-not-mirrored',
+    description:
+      'Reflector never mirrored Secret keycloak/catalyst-kc-sa-credentials into catalyst-system: catalyst-api started without CATALYST_KC_SA_CLIENT_SECRET (its optional secretKeyRef resolved to nothing), so every handover is 401 "server misconfiguration: keycloak not configured". keycloak.sa-roles waits for the mirror within SMOKE_AWAIT and then names it.',
+    apply: (world) => {
+      world.kube.objects = world.kube.objects.filter((o) => !(o.kind === 'Secret' && o.metadata.namespace === 'catalyst-system' && o.metadata.name === 'catalyst-kc-sa-credentials'));
+    },
+    expect: { failing: ['handover.login', 'keycloak.sa-roles'], cause: 'sa-secret-missing', env: { SMOKE_AWAIT: '6s' } },
   },
 ];
 

@@ -19,5 +19,9 @@ export interface Scenario {
     cause?: CauseId;
     /** Suite configuration this scenario is run with in the matrix (e.g. a short SMOKE_TIMEOUT). */
     env?: Record<string, string>;
+    /** Exactly the check ids that are skipped (default none), e.g. a login without an owner to sign in as. */
+    skipped?: string[];
+    /** Text each of which some entry of summary.json `sideEffects` must contain. */
+    sideEffects?: string[];
   };
 }
