@@ -146,12 +146,20 @@ describe('workflows', () => {
     const call = w.on['workflow_call'] as { inputs: Obj; secrets: Obj };
     const dispatch = w.on['workflow_dispatch'] as { inputs: Obj };
 
-    it('is callable and dispatchable with the same inputs, and declares the three credentials', () => {
+    it('is callable and dispatchable with the same inputs and defaults, and declares the three credentials', () => {
       // suite-repository/suite-ref only matter to callers in other repositories; a dispatch picks its ref.
       assert.deepEqual(Object.keys(dispatch.inputs).sort(), Object.keys(call.inputs).filter((i) => !i.startsWith('suite-')).sort());
-      for (const i of ['sovereign', 'sovereigns', 'await', 'grep']) assert.ok(i in call.inputs, `input ${i}`);
-      assert.equal((call.inputs['await'] as Obj)['default'], '60s');
+      for (const i of Object.keys(dispatch.inputs)) {
+        assert.deepEqual((dispatch.inputs[i] as Obj)['default'], (call.inputs[i] as Obj)['default'], `input ${i} has one default for both triggers`);
+      }
+      for (const i of ['sovereign', 'sovereigns', 'await', 'grep', 'strict', 'allow-skip', 'env-file', 'env', 'environment']) assert.ok(i in call.inputs, `input ${i}`);
+      // Pipeline defaults: 15m for a Sovereign that is still converging (the CLI keeps 60s), strict on.
+      assert.equal((call.inputs['await'] as Obj)['default'], '15m');
+      assert.equal((call.inputs['strict'] as Obj)['default'], true);
+      assert.equal((call.inputs['environment'] as Obj)['default'], 'sovereign-{0}');
       for (const s of ['kubeconfig', 'hcloud-token', 'handover-signing-key']) assert.ok(s in call.secrets, `secret ${s}`);
+      // The caller's settings are inputs, never secrets: no secret reaches the settings step.
+      assert.ok(!JSON.stringify(step(w, /caller's settings are/).env ?? {}).includes('secrets.'));
     });
 
     it('runs a fail-fast-free matrix, one concurrency group per Sovereign, and keeps reports always', () => {
@@ -217,21 +225,50 @@ describe('workflows', () => {
       assert.match(readFileSync(genv, 'utf8'), /^KUBECONFIG=.*\/smoke-credentials\/kubeconfig\nSMOKE_HANDOVER_KEY_FILE=.*\/smoke-credentials\/handover-signing-key\n$/);
     });
 
-    it('the smoke step passes a name as --sovereign and an FQDN as SOVEREIGN_FQDN', () => {
+    it('the smoke step passes the target to --sovereign as the CLI takes it, strict unless turned off', () => {
       const run = step(w, /Every check/).run ?? '';
       const tmp = mkdtempSync(join(tmpdir(), 'gh-smoke-'));
       mkdirSync(join(tmp, 'scripts'));
-      mkdirSync(join(tmp, 'sovereigns'));
-      writeFileSync(join(tmp, 'sovereigns', 'otech62.env'), 'SOVEREIGN_FQDN=otech62.omani.works\n');
       writeFileSync(join(tmp, 'scripts', 'smoke'), '#!/usr/bin/env bash\necho "FQDN=${SOVEREIGN_FQDN:-} ARGS=$*"\nexit 1\n', { mode: 0o755 });
-      const smoke = (target: string, grep = ''): { status: number | null; stdout: string } =>
-        spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, REPORT_DIR: 'rep', TARGET: target, AWAIT: '15m', GREP: grep } });
-      const byName = smoke('otech64', '@edge');
+      const smoke = (target: string, more: Record<string, string> = {}): { status: number | null; stdout: string } =>
+        spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, REPORT_DIR: 'rep', TARGET: target, AWAIT: '15m', GREP: '', STRICT: 'true', ...more } });
+      const byName = smoke('otech64', { GREP: '@edge' });
       assert.equal(byName.status, 1, 'the suite\'s exit code is the step\'s');
-      assert.match(byName.stdout, /^FQDN= ARGS=--report-dir rep --await 15m --grep @edge --sovereign otech64$/m);
-      assert.match(smoke('otech62.omani.works').stdout, /^FQDN=otech62\.omani\.works ARGS=--report-dir rep --await 15m --sovereign otech62$/m);
-      assert.match(smoke('otech70.omani.works').stdout, /^FQDN=otech70\.omani\.works ARGS=--report-dir rep --await 15m$/m);
-      assert.match(readFileSync(join(tmp, 'smoke-output.log'), 'utf8'), /FQDN=otech70/);
+      assert.match(byName.stdout, /^FQDN= ARGS=--sovereign otech64 --report-dir rep --await 15m --strict --grep @edge$/m);
+      // An FQDN goes to the CLI as it is: the CLI finds sovereigns/<first label>.env (selftest/cli.test.ts).
+      assert.match(smoke('otech70.omani.works', { SETTINGS: '/t/s.env', ALLOW_SKIP: 'handover.login' }).stdout, /^FQDN= ARGS=--sovereign otech70\.omani\.works --report-dir rep --await 15m --env-file \/t\/s\.env --strict --allow-skip handover\.login$/m);
+      assert.match(smoke('otech70.omani.works', { STRICT: 'false', AWAIT: '' }).stdout, /^FQDN= ARGS=--sovereign otech70\.omani\.works --report-dir rep --await 15m$/m);
+      assert.match(readFileSync(join(tmp, 'smoke-output.log'), 'utf8'), /otech70/);
+    });
+
+    it('the settings step takes the caller\'s env file and env lines, and refuses secrets and foreign variables', () => {
+      const run = step(w, /caller's settings are/).run ?? '';
+      const settings = (files: Record<string, string>, more: Record<string, string>): { status: number | null; stdout: string; out: string; file: string } => {
+        const tmp = mkdtempSync(join(tmpdir(), 'gh-settings-'));
+        for (const [f, text] of Object.entries(files)) {
+          mkdirSync(join(tmp, 'caller', f, '..'), { recursive: true });
+          writeFileSync(join(tmp, 'caller', f), text);
+        }
+        const out = join(tmp, 'github-output');
+        writeFileSync(out, '');
+        const r = spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, GITHUB_OUTPUT: out, CALLER_ENV_FILE: '', CALLER_ENV: '', ...more } });
+        const file = /^file=(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1] ?? '';
+        return { status: r.status, stdout: r.stdout, out: readFileSync(out, 'utf8'), file };
+      };
+      const ok = settings({ 'smoke/otech64.env': '# ours\nSMOKE_CONNECT_TO=console.x.y:443:10.0.0.1:443\nexport SMOKE_TIMEOUT="15s"\n' }, { CALLER_ENV_FILE: 'smoke/otech64.env', CALLER_ENV: 'SMOKE_CERT_MIN_DAYS=7\nHCLOUD_ENDPOINT=https://hc.example/v1\n' });
+      assert.equal(ok.status, 0, ok.stdout);
+      assert.equal(ok.stdout.trim(), 'caller settings: SMOKE_CONNECT_TO SMOKE_TIMEOUT SMOKE_CERT_MIN_DAYS HCLOUD_ENDPOINT', 'names only, never values');
+      const parsed = parseDotenv(readFileSync(ok.file, 'utf8'));
+      assert.deepEqual([parsed['SMOKE_TIMEOUT'], parsed['SMOKE_CERT_MIN_DAYS'], parsed['HCLOUD_ENDPOINT']], ['15s', '7', 'https://hc.example/v1'], 'dotenv reads what the step checked');
+      assert.equal(settings({}, {}).out, '', 'no settings: no file');
+
+      const bad = settings({}, { CALLER_ENV: 'HCLOUD_TOKEN=abc\nSMOKE_KC_SA_CLIENT_SECRET=s3cr3t\nSMOKE_HANDOVER_KEY_FILE=k.pem\nNODE_OPTIONS=--require x\nSMOKE_X="a\nb"\n' });
+      assert.equal(bad.status, 2);
+      for (const m of [/HCLOUD_TOKEN looks like a secret/, /SMOKE_KC_SA_CLIENT_SECRET looks like a secret/, /SMOKE_HANDOVER_KEY_FILE looks like a secret/, /NODE_OPTIONS is not a suite variable/, /line 6 is not NAME=value on one line/]) assert.match(bad.stdout, m);
+      assert.ok(!bad.stdout.includes('abc') && !bad.stdout.includes('s3cr3t'), 'a refused value is never printed');
+      assert.equal(bad.out, '');
+      assert.match(settings({}, { CALLER_ENV_FILE: '../etc/passwd' }).stdout, /::error title=smoke: env-file::env-file must be a path inside the calling repository/);
+      assert.match(settings({}, { CALLER_ENV_FILE: 'smoke/none.env' }).stdout, /::error title=smoke: env-file::smoke\/none\.env does not exist/);
     });
   });
 
