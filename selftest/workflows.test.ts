@@ -12,11 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { parse as parseDotenv } from 'dotenv';
 import { parse, parseAllDocuments } from 'yaml';
 import { neededPermissions } from '../fixtures/cluster-checks.js';
 import { loadConfig } from '../fixtures/config.js';
+import type { Summary } from '../fixtures/reporter.js';
+import { untargetedEnv } from '../scripts/smoke.js';
+import { startSim, type SimHandle } from '../sim/index.js';
+import { runProcess } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, '.github', 'workflows');
@@ -280,6 +284,95 @@ describe('workflows', () => {
       const readme = join(ROOT, 'README.md');
       if (existsSync(readme)) assert.match(readFileSync(readme, 'utf8'), /^scripts\/test\b/m, 'README names scripts/test as the test command');
     });
+  });
+});
+
+/**
+ * The smoke job's own steps, taken from smoke.yml and run in order as a caller's job runs them (the
+ * runner's GITHUB_ENV and step outputs carried from step to step, CI=true), with the real
+ * `scripts/smoke` against the simulated Sovereign: the caller's settings file names how to reach it
+ * (SMOKE_CONNECT_TO, SMOKE_EXTRA_CA_FILE, HCLOUD_ENDPOINT), the secrets arrive as the secret inputs.
+ */
+describe('smoke.yml, run as a caller\'s job runs it, against the simulator', () => {
+  const w = load('smoke.yml');
+  let sim: SimHandle;
+  before(async () => {
+    sim = await startSim({ scenario: 'healthy', name: 'callee' });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+
+  /** Runs the smoke job's steps from the settings step on; returns the smoke step's result and what the annotate step printed. */
+  async function job(opts: { key: boolean; grep?: string; strict?: string; allowSkip?: string }): Promise<{ code: number | null; out: string; summary: Summary; annotations: string; temp: string }> {
+    const temp = mkdtempSync(join(tmpdir(), 'gh-job-'));
+    const caller = mkdtempSync(join(tmpdir(), 'gh-caller-'));
+    const report = join(temp, 'report');
+    // The caller's repository holds its settings for this Sovereign (non-secret).
+    mkdirSync(join(caller, 'caller', 'smoke'), { recursive: true });
+    writeFileSync(
+      join(caller, 'caller', 'smoke', 'callee.env'),
+      ['# how to reach the Sovereign before DNS is right', `SMOKE_CONNECT_TO=${sim.env['SMOKE_CONNECT_TO']}`, `SMOKE_EXTRA_CA_FILE=${sim.env['SMOKE_EXTRA_CA_FILE']}`, `HCLOUD_ENDPOINT=${sim.env['HCLOUD_ENDPOINT']}`, ''].join('\n'),
+    );
+    const githubEnv = join(temp, 'github-env');
+    const githubOutput = join(temp, 'github-output');
+    writeFileSync(githubEnv, '');
+    writeFileSync(githubOutput, '');
+    const base = { ...untargetedEnv(process.env, ['GITHUB_', 'CI']), CI: 'true', RUNNER_TEMP: temp, GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput, REPORT_DIR: report, TARGET: sim.fqdn };
+
+    const settings = spawnSync('bash', ['-c', step(w, /caller's settings are/).run ?? ''], { cwd: caller, encoding: 'utf8', env: { ...base, CALLER_ENV_FILE: 'smoke/callee.env', CALLER_ENV: 'SMOKE_TIMEOUT=10s' } });
+    assert.equal(settings.status, 0, settings.stdout + settings.stderr);
+    const settingsFile = /^file=(.*)$/m.exec(readFileSync(githubOutput, 'utf8'))?.[1] ?? '';
+
+    const creds = spawnSync('bash', ['-c', step(w, /Credentials/).run ?? ''], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...base, KUBECONFIG_TEXT: readFileSync(sim.env['KUBECONFIG'] ?? '', 'utf8'), HANDOVER_KEY_TEXT: opts.key ? readFileSync(sim.env['SMOKE_HANDOVER_KEY_FILE'] ?? '', 'utf8') : '' },
+    });
+    assert.equal(creds.status, 0, creds.stdout + creds.stderr);
+    // What the runner does with GITHUB_ENV between steps.
+    const fromEnvFile = parseDotenv(readFileSync(githubEnv, 'utf8'));
+
+    const smokeEnv = { ...base, ...fromEnvFile, AWAIT: '60s', GREP: opts.grep ?? '', STRICT: opts.strict ?? 'true', ALLOW_SKIP: opts.allowSkip ?? '', SETTINGS: settingsFile };
+    const r = await runProcess('bash', ['-c', step(w, /Every check/).run ?? ''], { cwd: ROOT, env: smokeEnv });
+    const annotate = spawnSync('bash', ['-c', step(w, /annotated/).run ?? ''], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...fromEnvFile, GITHUB_STEP_SUMMARY: join(temp, 'step-summary.md') } });
+    const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
+    return { code: r.code, out: r.out, summary, annotations: annotate.stdout, temp };
+  }
+
+  it('passes, strict, with the caller\'s settings file and every secret given', async () => {
+    const r = await job({ key: true });
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.summary.verdict, 'passed');
+    assert.equal(r.summary.counts.skipped, 0);
+    assert.equal(r.summary.strict?.on, true);
+    assert.match(r.out, /^\d+ passed, 0 failed, 0 skipped$/m);
+    assert.equal(r.out.trim().split('\n').at(-1), `${r.summary.counts.passed} passed, 0 failed, 0 skipped`);
+    assert.match(r.annotations, /^::notice title=Sovereign callee \(callee\.sovereign\.test\) passed::/m);
+    assert.match(readFileSync(join(r.temp, 'smoke-output.log'), 'utf8'), /passed, 0 failed/);
+  });
+
+  it('fails in strict mode without the signing key, naming the key and the checks it left unchecked', async () => {
+    const r = await job({ key: false, grep: '@auth' });
+    assert.equal(r.code, 1, r.out);
+    assert.equal(r.summary.verdict, 'failed');
+    assert.deepEqual(r.summary.strict?.failing, ['handover.login', 'handover.replay-rejected']);
+    assert.equal(r.summary.counts.failed, 0, 'nothing failed; strict mode fails the run for what was not checked');
+    // Left out by --grep is not "skipped": only the selected @auth checks are in the run.
+    assert.ok(r.summary.checks.every((c) => c.tags.includes('@auth')), r.summary.checks.map((c) => c.id).join(' '));
+    assert.match(r.out, /Not checked[\s\S]*handover\.login: no handover signing key is configured \(SMOKE_HANDOVER_KEY_FILE/);
+    assert.match(r.out, /strict mode: 2 skipped checks fail the run; .*--allow-skip handover\.login,handover\.replay-rejected/);
+    assert.match(r.annotations, /^::error title=callee%3A 2 checks not checked \(strict mode fails the run\)::✗ handover\.login: .*SMOKE_HANDOVER_KEY_FILE/m);
+    assert.match(readFileSync(join(r.temp, 'report', 'summary.md'), 'utf8'), /## Not checked\n\nStrict mode: 2 skipped checks fail the run/);
+    assert.match(readFileSync(join(r.temp, 'report', 'junit.xml'), 'utf8'), /<failure type="not-checked" message="not checked in strict mode: no handover signing key/);
+  });
+
+  it('passes without the signing key when the operator allows those skips', async () => {
+    const r = await job({ key: false, grep: 'handover\\.(login|replay|session)', allowSkip: 'handover.login,handover.replay-rejected' });
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.summary.verdict, 'passed');
+    assert.equal(r.summary.counts.skipped, 2);
+    assert.match(r.annotations, /^::warning title=callee%3A 2 checks not checked::/m);
   });
 });
 
