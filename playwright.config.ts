@@ -61,11 +61,11 @@ export default defineConfig({
   globalTimeout: config.awaitMs + config.timeoutMs * 12 + 120_000,
   expect: { timeout: config.timeoutMs },
   metadata: { sovereign: config.sovereign, fqdn: config.fqdn, suiteCommit: commit },
+  // The summary reporter tells the story on stdout (instead of Playwright's `list`: a line per check,
+  // no code frames for a check's own failure, the root causes at the end) and writes summary.json,
+  // summary.md and junit.xml (check failures as <failure>, root cause first). It comes first: its onEnd
+  // puts the linked root cause on each failed check before the HTML reporter writes the report.
   reporter: [
-    ['list', { printSteps: false }],
-    ['junit', { outputFile: join(reportDir, 'junit.xml') }],
-    ['json', { outputFile: join(reportDir, 'report.json') }],
-    ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
     [
       './fixtures/reporter.ts',
       {
@@ -73,8 +73,12 @@ export default defineConfig({
         sovereign: config.sovereign,
         fqdn: config.fqdn,
         provenance: { 'suite commit': commit, sovereign: config.sovereign, fqdn: config.fqdn },
+        strict: config.strict,
+        allowSkip: config.allowSkip,
       },
     ],
+    ['json', { outputFile: join(reportDir, 'report.json') }],
+    ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
   ],
   use: {
     // The browser fixture (fixtures/handover.ts) manages its own context, tracing and screenshots,

@@ -38,6 +38,8 @@ export function renderFleetMarkdown(f: FleetSummary): string {
     lines.push(`## ${s.name} (${s.fqdn})`);
     if (s.error) lines.push(`- did not complete: ${s.error}`);
     for (const rc of s.summary?.rootCauses ?? []) lines.push(`- **${rc.title}** (seen by ${rc.checks.join(', ')}). Next: ${rc.next}`);
+    const notChecked = s.summary?.strict?.failing ?? [];
+    if (notChecked.length) lines.push(`- not checked, and strict mode fails the run for it: ${notChecked.join(', ')} (see its summary.md, "Not checked")`);
     lines.push(`- report: ${s.reportDir}`);
     lines.push('');
   }

@@ -3,7 +3,9 @@
  *
  * - `gh-annotate.ts [--log FILE] REPORT_DIR`: reads `REPORT_DIR/summary.json` (one Sovereign) or
  *   `REPORT_DIR/fleet.json` (a `scripts/smoke --sovereign a,b,c` run), prints one
- *   `::error title=…::…` per failed check naming its root cause, and appends `summary.md` (or
+ *   `::error title=…::…` per root cause (naming the checks that saw it: ten red checks with one cause
+ *   are one annotation), one per failure no cause explains, one saying what was not checked (an error
+ *   when strict mode fails the run for it, a warning otherwise), and appends `summary.md` (or
  *   `fleet.md`) to `$GITHUB_STEP_SUMMARY`. A run that left no report gets one error quoting the end
  *   of `--log` (e.g. the invalid-configuration message).
  * - `gh-annotate.ts --fleet-of DIR --expect a,b,c [--artifact-prefix P]`: builds the Sovereign × check
@@ -23,7 +25,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAUSES, isCauseId } from '../fixtures/causes.js';
 import { redact, registerSecret } from '../fixtures/redact.js';
-import type { CheckSummary, Summary } from '../fixtures/reporter.js';
+import type { CheckSummary, RootCause, Summary } from '../fixtures/reporter.js';
+import { notCheckedLine } from '../fixtures/terminal.js';
 import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet.js';
 
 /** GitHub shows at most 10 error annotations per step; the rest are dropped silently. */
@@ -139,20 +142,70 @@ function countsLine(s: Summary): string {
   return `${s.counts.passed} passed, ${s.counts.failed} failed, ${s.counts.skipped} skipped` + (why.length ? `\nSkipped: ${why.join('; ')}` : '');
 }
 
-/** Annotations for one Sovereign's summary: an error per failed check and one closing notice. */
-export function annotateSummary(s: Summary): string[] {
-  const failures = s.checks.filter((c) => c.status === 'failed').map((check) => ({ sovereign: s.sovereign, check }));
-  const roots = s.rootCauses.map((r) => r.id).join(', ');
-  const verdict = s.verdict === 'passed' ? 'passed' : `failed${roots ? ` (root cause: ${roots})` : ''}`;
-  return [...failureAnnotations(failures), command('notice', `Sovereign ${s.sovereign} (${s.fqdn}) ${verdict}`, countsLine(s))];
+/** The error annotation for one root cause: the Sovereign, the cause, the checks that saw it, the next step. */
+export function rootCauseAnnotation(sovereign: string, rc: RootCause, checks: CheckSummary[]): string {
+  const own = checks.find((c) => rc.checks[0] === c.id);
+  const message = [
+    `Seen by ${rc.checks.length} check${rc.checks.length === 1 ? '' : 's'}: ${rc.checks.join(', ')}`,
+    rc.detail ? `Detail: ${rc.detail}` : '',
+    `Next: ${rc.next}`,
+    own?.message ? `${own.id} saw: ${own.message}` : '',
+  ].filter(Boolean).join('\n');
+  return command('error', `${sovereign}: ${rc.title} [${rc.id}]`, message);
 }
 
-/** Annotations for a fleet: every Sovereign's failed checks, Sovereigns without a report, one notice. */
+/**
+ * What was not checked: one annotation listing every skipped check with its reason and what would make
+ * it run. An error when strict mode fails the run for any of them, a warning otherwise.
+ */
+export function notCheckedAnnotation(s: Summary): string | undefined {
+  const skipped = s.checks.filter((c) => c.status === 'skipped');
+  if (!skipped.length) return undefined;
+  const failing = s.strict?.failing ?? [];
+  const lines = skipped.map((c) => `${failing.includes(c.id) ? '✗' : '-'} ${notCheckedLine(c)}`);
+  if (failing.length) {
+    lines.push(`Strict mode fails the run for ${failing.join(', ')}; if you knowingly cannot run ${failing.length === 1 ? 'it' : 'them'}, pass allow-skip: ${failing.join(',')}`);
+  } else if (!s.strict?.on) {
+    lines.push('Not strict: these skips did not fail the run.');
+  }
+  const kind = failing.length ? 'error' : 'warning';
+  return command(kind, `${s.sovereign}: ${skipped.length} check${skipped.length === 1 ? '' : 's'} not checked${failing.length ? ' (strict mode fails the run)' : ''}`, lines.join('\n'));
+}
+
+/**
+ * The errors of one Sovereign's summary: one per root cause (the linked one, first), then one per
+ * failure no cause explains, then what was not checked.
+ */
+function summaryErrors(s: Summary, name = s.sovereign): string[] {
+  const out = s.rootCauses.map((rc) => rootCauseAnnotation(name, rc, s.checks));
+  const unexplained = s.checks.filter((c) => c.status === 'failed' && !(c.causeId && s.rootCauses.some((r) => r.id === c.causeId)));
+  out.push(...unexplained.map((check) => failureAnnotation({ sovereign: name, check })));
+  const nc = notCheckedAnnotation({ ...s, sovereign: name });
+  if (nc) out.push(nc);
+  return out;
+}
+
+/** Folds what exceeds GitHub's per-step limit into one last error naming the rest. */
+function limitErrors(errors: string[], limit = MAX_ERRORS_PER_STEP): string[] {
+  if (errors.length <= limit) return errors;
+  const hidden = errors.slice(limit - 1).map((l) => /^::\w+ title=([^:]*)::/.exec(l)?.[1] ?? '').map((t) => t.replace(/%3A/g, ':').replace(/%2C/g, ','));
+  return [...errors.slice(0, limit - 1), command('error', `${hidden.length} more annotations`, `GitHub shows ${limit} errors per step; the others are in the job summary and the report artifact:\n${hidden.join('\n')}`)];
+}
+
+/** Annotations for one Sovereign's summary: an error per root cause, what was not checked, one closing notice. */
+export function annotateSummary(s: Summary): string[] {
+  const roots = s.rootCauses.map((r) => r.id).join(', ');
+  const notChecked = s.strict?.failing.length ? `not checked in strict mode: ${s.strict.failing.join(', ')}` : '';
+  const verdict = s.verdict === 'passed' ? 'passed' : `failed${roots || notChecked ? ` (${[roots ? `root cause: ${roots}` : '', notChecked].filter(Boolean).join('; ')})` : ''}`;
+  return [...limitErrors(summaryErrors(s)), command('notice', `Sovereign ${s.sovereign} (${s.fqdn}) ${verdict}`, countsLine(s))];
+}
+
+/** Annotations for a fleet: every Sovereign's root causes, Sovereigns without a report, one notice. */
 export function annotateFleet(f: FleetSummary): string[] {
-  const failures: Failure[] = [];
+  const errors: string[] = [];
   const missing: string[] = [];
   for (const e of f.sovereigns) {
-    if (e.summary) for (const check of e.summary.checks.filter((c) => c.status === 'failed')) failures.push({ sovereign: e.name, check });
+    if (e.summary) errors.push(...summaryErrors(e.summary, e.name));
     if (!e.summary) {
       missing.push(command('error', `Sovereign ${e.name}: no report`, `${e.error ?? 'the run produced no summary.json'}\nSee this Sovereign's log lines (prefixed [${e.name}]) and its report directory ${e.reportDir}.`));
     } else if (e.verdict === 'failed' && e.summary.counts.failed === 0) {
@@ -163,7 +216,7 @@ export function annotateFleet(f: FleetSummary): string[] {
   const failed = f.sovereigns.filter((e) => e.verdict !== 'passed').map((e) => e.name);
   return [
     ...missing,
-    ...failureAnnotations(failures, Math.max(1, MAX_ERRORS_PER_STEP - missing.length)),
+    ...limitErrors(errors, Math.max(1, MAX_ERRORS_PER_STEP - missing.length)),
     command('notice', `Fleet: ${passed.length}/${f.sovereigns.length} Sovereigns passed`, `passed: ${passed.join(', ') || 'none'}\nfailed: ${failed.join(', ') || 'none'}`),
   ];
 }

@@ -1,10 +1,15 @@
 /**
  * `scripts/smoke`: the CLI of contract §1. Resolves the target(s), validates the configuration
- * (exit 2 with every problem before any check), starts the simulated Sovereign when asked to (or when
- * no target is named), runs Playwright with the configuration in its environment, and ends stdout
- * with `N passed, N failed, N skipped`. Several targets (`--sovereign a,b,c`) make a fleet run: each
- * Sovereign runs isolated, with bounded concurrency, into `<report-dir>/<name>/`, and the fleet gets
- * `fleet.md`/`fleet.json`.
+ * (exit 2 with every problem before any check), starts the simulated Sovereign when asked to (or, off
+ * CI, when no target is named, saying so loudly), runs Playwright with the configuration in its
+ * environment, and ends stdout with `N passed, N failed, N skipped`. Several targets
+ * (`--sovereign a,b,c`) make a fleet run: each Sovereign runs isolated, with bounded concurrency, into
+ * `<report-dir>/<name>/`, and the fleet gets `fleet.md`/`fleet.json`.
+ *
+ * A Sovereign is named as the workflow names it (.github/workflows/smoke.yml): `otech64` loads
+ * `sovereigns/otech64.env`; `otech64.omani.works` loads the same file when it exists and is the
+ * `SOVEREIGN_FQDN` either way. A variable from a dotenv file counts exactly as one from the
+ * environment (the environment wins where both set it), `SMOKE_REPORT_DIR` and `SMOKE_STRICT` included.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,28 +19,33 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../fixtures/config.js';
 import type { Summary } from '../fixtures/reporter.js';
+import { StatusLine } from '../fixtures/terminal.js';
 import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PLAYWRIGHT_CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 
-export const USAGE = `usage: scripts/smoke [--sovereign NAME[,NAME…] | --env-file FILE[,FILE…] | --sim [SCENARIO[,SCENARIO…]]]
-                    [--grep RE] [--grep-invert RE] [--await DURATION] [--report-dir DIR] [--list]
-                    [--trace off|on|retain-on-failure] [--concurrency N]
+export const USAGE = `usage: scripts/smoke [--sovereign NAME|FQDN[,…] [--env-file FILE] | --env-file FILE[,FILE…] | --sim [SCENARIO[,SCENARIO…]]]
+                    [--grep RE] [--grep-invert RE] [--await DURATION] [--report-dir DIR] [--strict]
+                    [--allow-skip ID,…] [--list] [--trace off|on|retain-on-failure] [--concurrency N]
 
-  --sovereign NAME   load sovereigns/NAME.env (dotenv) and set SMOKE_SOVEREIGN=NAME
-  --env-file FILE    load FILE (dotenv) instead
+  --sovereign NAME   load sovereigns/NAME.env (dotenv) and set SMOKE_SOVEREIGN=NAME; an FQDN
+                     (otech64.omani.works) loads sovereigns/otech64.env when it exists and is SOVEREIGN_FQDN
+  --env-file FILE    load FILE (dotenv) instead; with --sovereign, FILE's settings go over the Sovereign's file
   --sim [SCENARIO]   start the simulated Sovereign (healthy unless a scenario is named) and run against it
-                     (no target at all, and no SOVEREIGN_FQDN in the environment: the healthy simulator)
+                     (no target at all, and no SOVEREIGN_FQDN: the healthy simulator, except under CI=true)
   --grep RE          run only checks whose id, title or tag matches (e.g. @edge, handover.)
-  --grep-invert RE   skip checks that match
+  --grep-invert RE   leave out checks that match (a left-out check is not "skipped")
   --await DURATION   budget for a converging Sovereign (SMOKE_AWAIT), e.g. 90s, 15m
   --report-dir DIR   where reports go (SMOKE_REPORT_DIR, default ./smoke-report)
+  --strict           a skipped check fails the run (SMOKE_STRICT=true), naming why it was skipped
+  --allow-skip IDS   strict mode: accept these checks being skipped (SMOKE_ALLOW_SKIP), e.g. handover.login
   --list             print the checks that would run, with ids and tags; run nothing
   --trace MODE       browser traces (SMOKE_TRACE); scrubbed of secrets before they are written
   --concurrency N    fleet runs: how many Sovereigns at once (default 2)
 Several comma-separated names make a fleet run: one report per Sovereign plus fleet.md and fleet.json.
-Environment variables win over dotenv files. Exit: 0 all passed, 1 a check failed, 2 invalid configuration.`;
+Environment variables win over dotenv files. Exit: 0 all passed, 1 a check failed (or, strict, was
+skipped), 2 invalid configuration.`;
 
 export type Target =
   | { kind: 'environment' }
@@ -45,6 +55,10 @@ export type Target =
 
 export interface CliOptions {
   targets: Target[];
+  /** `--env-file` given with `--sovereign`: settings layered over each Sovereign's own file. */
+  settings: string[];
+  strict: boolean;
+  allowSkip?: string;
   grep?: string;
   grepInvert?: string;
   await?: string;
@@ -59,7 +73,7 @@ export class UsageError extends Error {}
 
 /** Parses argv (without node and script). Throws {@link UsageError} with every problem. */
 export function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { targets: [], concurrency: 2, list: false, help: false };
+  const opts: CliOptions = { targets: [], settings: [], strict: false, concurrency: 2, list: false, help: false };
   const problems: string[] = [];
   const kinds = new Set<string>();
   const split = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -126,6 +140,18 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--list':
         opts.list = true;
         break;
+      case '--strict':
+        opts.strict = true;
+        break;
+      case '--allow-skip': {
+        const v = value();
+        if (v !== undefined) {
+          const bad = split(v).filter((id) => !/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(id));
+          if (bad.length) problems.push(`--allow-skip: ${bad.map((b) => `"${b}"`).join(', ')} is not a check id (e.g. handover.login)`);
+          opts.allowSkip = split(v).join(',');
+        }
+        break;
+      }
       case '--help':
       case '-h':
         opts.help = true;
@@ -133,6 +159,12 @@ export function parseArgs(argv: string[]): CliOptions {
       default:
         problems.push(`unknown argument "${arg}"`);
     }
+  }
+  // `--sovereign X --env-file F`: F holds settings for X (the workflow's caller settings), not a target.
+  if (kinds.has('--sovereign') && kinds.has('--env-file') && !kinds.has('--sim')) {
+    opts.settings = opts.targets.flatMap((t) => (t.kind === 'env-file' ? [t.path] : []));
+    opts.targets = opts.targets.filter((t) => t.kind !== 'env-file');
+    kinds.delete('--env-file');
   }
   if (kinds.size > 1) problems.push(`${[...kinds].join(' and ')} name targets two ways; use one`);
   for (const r of [opts.grep, opts.grepInvert]) {
@@ -151,7 +183,7 @@ export function parseArgs(argv: string[]): CliOptions {
 export const TARGET_VARIABLES = [
   'SOVEREIGN_FQDN', 'SMOKE_SOVEREIGN', 'SMOKE_CONSOLE_URL', 'SMOKE_KEYCLOAK_URL', 'SMOKE_CONNECT_TO', 'SMOKE_EXTRA_CA_FILE',
   'KUBECONFIG', 'SMOKE_KUBE_CONTEXT', 'HCLOUD_TOKEN', 'HCLOUD_ENDPOINT', 'SMOKE_HANDOVER_KEY', 'SMOKE_HANDOVER_KEY_FILE',
-  'SMOKE_HANDOVER_ISSUER', 'SMOKE_HANDOVER_EMAIL', 'SMOKE_KC_SA_CLIENT_ID', 'SMOKE_KC_SA_CLIENT_SECRET',
+  'SMOKE_HANDOVER_ISSUER', 'SMOKE_HANDOVER_EMAIL', 'SMOKE_HANDOVER_DEPLOYMENT_ID', 'SMOKE_KC_SA_CLIENT_ID', 'SMOKE_KC_SA_CLIENT_SECRET',
 ];
 
 type Env = Record<string, string | undefined>;
@@ -172,7 +204,31 @@ interface Prepared {
   env: Env;
   problems: ConfigProblem[];
   simScenario?: string;
+  /** No target was named, so this is the healthy simulator (said loudly, in the terminal and summary.md). */
+  defaultSim?: boolean;
 }
+
+/** Whether this runs under CI (`CI=true`, as GitHub Actions and most CI systems set it). */
+export function underCi(env: Env): boolean {
+  return ['true', '1', 'yes'].includes((env['CI'] ?? '').trim().toLowerCase());
+}
+
+/** The message of a CI run that names no Sovereign (exit 2): every way to name one. */
+export const NO_TARGET_IN_CI = {
+  variable: 'target',
+  problem:
+    'no Sovereign named, and under CI (CI=true) the suite does not fall back to the simulator. Name one: ' +
+    '--sovereign NAME or FQDN (sovereigns/NAME.env), --env-file FILE (a dotenv file with SOVEREIGN_FQDN), ' +
+    'SOVEREIGN_FQDN in the environment, or --sim [SCENARIO] to test the simulator on purpose',
+};
+
+/** `otech64.omani.works` names the Sovereign `otech64` at that FQDN; `otech64` names only the file. */
+export function sovereignName(target: string): { name: string; fqdn?: string } {
+  const t = target.trim().toLowerCase().replace(/\.$/, '');
+  return t.includes('.') ? { name: t.split('.')[0] ?? t, fqdn: t } : { name: t };
+}
+
+const sameFqdn = (a: string, b: string): boolean => a.trim().toLowerCase().replace(/\.$/, '') === b.trim().toLowerCase().replace(/\.$/, '');
 
 function readDotenv(path: string, label: string): { vars: Env; problem?: ConfigProblem } {
   if (!existsSync(path)) return { vars: {}, problem: { variable: label, problem: `${path} does not exist` } };
@@ -183,11 +239,21 @@ function readDotenv(path: string, label: string): { vars: Env; problem?: ConfigP
   }
 }
 
-/** Builds each target's environment: dotenv file < process environment < flags. */
+/**
+ * Builds each target's environment: dotenv file(s) < process environment < flags. A variable from a
+ * file counts exactly as one from the environment, for every purpose (the report directory included).
+ */
 export function prepareTargets(opts: CliOptions, processEnv: Env, cwd = process.cwd()): Prepared[] {
+  const noTarget = !opts.targets.length && !processEnv['SOVEREIGN_FQDN'];
   const targets: Target[] = opts.targets.length ? opts.targets : processEnv['SOVEREIGN_FQDN'] ? [{ kind: 'environment' }] : [{ kind: 'sim', scenario: 'healthy' }];
   const fleet = targets.length > 1;
-  const baseReport = resolve(cwd, opts.reportDir ?? processEnv['SMOKE_REPORT_DIR'] ?? 'smoke-report');
+  const settingsProblems: ConfigProblem[] = [];
+  let settings: Env = {};
+  for (const f of opts.settings) {
+    const { vars, problem } = readDotenv(resolve(cwd, f), `--env-file ${f}`);
+    if (problem) settingsProblems.push(problem);
+    settings = { ...settings, ...vars };
+  }
   const used = new Set<string>();
   return targets.map((t, i) => {
     const problems: ConfigProblem[] = [];
@@ -198,13 +264,23 @@ export function prepareTargets(opts: CliOptions, processEnv: Env, cwd = process.
       env = { ...processEnv };
       label = processEnv['SMOKE_SOVEREIGN'] ?? (processEnv['SOVEREIGN_FQDN'] ?? 'sovereign').split('.')[0] ?? 'sovereign';
     } else if (t.kind === 'sovereign') {
-      const file = join(ROOT, 'sovereigns', `${t.name}.env`);
-      const { vars, problem } = readDotenv(file, `--sovereign ${t.name}`);
+      // A name needs its file; an FQDN uses the file of its first label when there is one (as the workflow).
+      const { name, fqdn } = sovereignName(t.name);
+      const file = join(ROOT, 'sovereigns', `${name}.env`);
+      const { vars, problem } = fqdn && !existsSync(file) ? { vars: {} } : readDotenv(file, `--sovereign ${t.name}`);
       if (problem) problems.push(problem);
-      const local = join(ROOT, 'sovereigns', `${t.name}.local.env`);
+      const local = join(ROOT, 'sovereigns', `${name}.local.env`);
       const localVars = existsSync(local) ? readDotenv(local, `--sovereign ${t.name}`).vars : {};
-      env = { ...vars, ...localVars, ...processEnv, SMOKE_SOVEREIGN: t.name };
-      label = t.name;
+      problems.push(...settingsProblems);
+      env = { ...vars, ...localVars, ...settings, ...processEnv, SMOKE_SOVEREIGN: name };
+      if (fqdn) {
+        const set = env['SOVEREIGN_FQDN'];
+        if (!set) env['SOVEREIGN_FQDN'] = fqdn;
+        else if (!sameFqdn(set, fqdn)) {
+          problems.push({ variable: 'SOVEREIGN_FQDN', problem: `is ${set} (from ${processEnv['SOVEREIGN_FQDN'] ? 'the environment' : 'the settings files'}), but --sovereign names ${fqdn}; name one Sovereign` });
+        }
+      }
+      label = name;
     } else if (t.kind === 'env-file') {
       const file = resolve(cwd, t.path);
       const { vars, problem } = readDotenv(file, `--env-file ${t.path}`);
@@ -216,15 +292,44 @@ export function prepareTargets(opts: CliOptions, processEnv: Env, cwd = process.
       for (const v of TARGET_VARIABLES) delete env[v];
       label = fleet ? `sim${i + 1}-${t.scenario}`.slice(0, 40).replace(/-+$/, '') : 'sim';
       simScenario = t.scenario;
+      if (noTarget && !opts.list && underCi(processEnv)) problems.push(NO_TARGET_IN_CI);
     }
     let unique = label;
     for (let n = 2; used.has(unique); n++) unique = `${label}-${n}`;
     used.add(unique);
     if (opts.await) env['SMOKE_AWAIT'] = opts.await;
     if (opts.trace) env['SMOKE_TRACE'] = opts.trace;
-    env['SMOKE_REPORT_DIR'] = fleet ? join(baseReport, unique) : baseReport;
-    return { label: unique, env, problems, ...(simScenario ? { simScenario } : {}) };
+    if (opts.strict) env['SMOKE_STRICT'] = 'true';
+    if (opts.allowSkip !== undefined) env['SMOKE_ALLOW_SKIP'] = opts.allowSkip;
+    // The target's own environment (files included) names the report directory; the flag wins.
+    const base = resolve(cwd, opts.reportDir ?? env['SMOKE_REPORT_DIR'] ?? 'smoke-report');
+    env['SMOKE_REPORT_DIR'] = fleet ? join(base, unique) : base;
+    return { label: unique, env, problems, ...(simScenario ? { simScenario } : {}), ...(noTarget ? { defaultSim: true } : {}) };
   });
+}
+
+/** Where a fleet's `fleet.md`/`fleet.json` go: the flag, else the environment, else a settings file. */
+function fleetReportDir(opts: CliOptions, processEnv: Env, cwd = process.cwd()): string {
+  let fromSettings: string | undefined;
+  for (const f of opts.settings) fromSettings = readDotenv(resolve(cwd, f), f).vars['SMOKE_REPORT_DIR'] ?? fromSettings;
+  return resolve(cwd, opts.reportDir ?? processEnv['SMOKE_REPORT_DIR'] ?? fromSettings ?? 'smoke-report');
+}
+
+const BANNER = [
+  '',
+  '!!! No Sovereign named: this run tests the EMBEDDED SIMULATOR, not a real Sovereign.',
+  '!!! Name one with --sovereign NAME|FQDN, --env-file FILE or SOVEREIGN_FQDN (under CI this is an error).',
+  '',
+].join('\n');
+
+/** The line summary.md gets when no Sovereign was named. */
+export const DEFAULT_SIM_NOTE = '> ⚠️ **No Sovereign was named: this run tested the embedded simulated Sovereign, not a real one.** Name one with `--sovereign NAME|FQDN`, `--env-file FILE` or `SOVEREIGN_FQDN`.';
+
+function noteDefaultSim(reportDir: string): void {
+  const md = join(reportDir, 'summary.md');
+  if (!existsSync(md)) return;
+  const [title, ...rest] = readFileSync(md, 'utf8').split('\n');
+  writeFileSync(md, [title, '', DEFAULT_SIM_NOTE, ...rest].join('\n'));
 }
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -277,18 +382,23 @@ interface RunOutcome {
 async function runOne(p: Prepared, opts: CliOptions, prefix: string): Promise<RunOutcome> {
   const env: Env = { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
   const child = spawn(process.execPath, playwrightArgs(opts), { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // On a terminal (one Sovereign), the checks' `⌛` wait lines become one status line updated in place;
+  // in CI and in fleets (prefixed lines) they stay plain lines.
+  const status = new StatusLine(process.stdout, !!process.stdout.isTTY && !prefix);
   const forward = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): Promise<void> =>
     new Promise((done) => {
       const rl = createInterface({ input: stream });
       rl.on('line', (line) => {
         if (CLOSING.test(line.trim())) return; // printed once, by us, at the very end
-        out.write(`${prefix}${line}\n`);
+        if (out === process.stdout) status.line(`${prefix}${line}`);
+        else out.write(`${prefix}${line}\n`);
       });
       rl.on('close', () => done());
     });
   const streams = Promise.all([forward(child.stdout, process.stdout), forward(child.stderr, process.stderr)]);
   const exitCode: number = await new Promise((done) => child.on('close', (code, signal) => done(code ?? (signal ? 1 : 1))));
   await streams;
+  status.stop();
   const reportDir = p.env['SMOKE_REPORT_DIR'] ?? '';
   const file = join(reportDir, 'summary.json');
   if (!existsSync(file)) return { label: p.label, exitCode: exitCode === 2 ? 2 : 1, error: `the suite did not produce ${file} (Playwright exited ${exitCode})` };
@@ -346,6 +456,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const prepared = prepareTargets(opts, process.env);
   if (opts.list) return listChecks(opts, prepared[0]?.simScenario ? {} : (prepared[0]?.env ?? {}));
+  const defaultSim = prepared.some((p) => p.defaultSim && !p.problems.length);
+  if (defaultSim) process.stderr.write(`${BANNER}\n`);
 
   // Validate every non-simulated target before anything runs.
   const { SCENARIOS } = await import('../sim/scenarios/index.js');
@@ -365,7 +477,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (invalid) return 2;
-  const missing = await ensureBrowser(process.env);
+  // A file's SMOKE_CHROMIUM_PATH counts as the environment's would.
+  const missing = await ensureBrowser(prepared[0]?.env ?? process.env);
   if (missing) {
     process.stderr.write(`smoke: cannot run the browser checks; missing: ${missing}\n`);
     return 2;
@@ -395,6 +508,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       mkdirSync(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report', { recursive: true });
       outcomes.push(await runOne(p, opts, prefix));
+      if (p.defaultSim) noteDefaultSim(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report');
     } catch (err) {
       outcomes.push({ label: p.label, exitCode: 1, error: (err as Error).message });
       process.stderr.write(`${prefix}smoke: ${(err as Error).message}\n`);
@@ -418,7 +532,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (fleet) {
-    const base = resolve(opts.reportDir ?? process.env['SMOKE_REPORT_DIR'] ?? 'smoke-report');
+    const base = fleetReportDir(opts, process.env);
     const entries: FleetEntry[] = prepared.map((p) => {
       const o = outcomes.find((x) => x.label === p.label);
       return {
@@ -436,6 +550,7 @@ export async function main(argv: string[]): Promise<number> {
     writeFileSync(join(base, 'fleet.md'), renderFleetMarkdown(fleetSummary));
     process.stdout.write(`\nfleet: ${entries.filter((e) => e.verdict === 'passed').length}/${entries.length} Sovereigns passed; see ${join(base, 'fleet.md')}\n`);
   }
+  if (defaultSim) process.stderr.write('smoke: this run tested the embedded simulator (no Sovereign was named)\n');
   process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
   return outcomes.some((o) => o.exitCode !== 0) ? 1 : 0;
 }

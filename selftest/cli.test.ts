@@ -2,11 +2,13 @@
  * The CLI: flags, targets, dotenv precedence, exit code 2 for invalid configuration, --list.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, it } from 'node:test';
-import { parseArgs, prepareTargets, untargetedEnv, UsageError } from '../scripts/smoke.js';
+import { after, before, describe, it } from 'node:test';
+import type { Summary } from '../fixtures/reporter.js';
+import { startSim, type SimHandle } from '../sim/index.js';
+import { DEFAULT_SIM_NOTE, parseArgs, prepareTargets, sovereignName, untargetedEnv, UsageError } from '../scripts/smoke.js';
 import { CONTRACT_CHECKS } from './contract.js';
 import { runProcess } from './run.js';
 
@@ -63,6 +65,67 @@ describe('scripts/smoke flags', () => {
     assert.equal(p?.env['SMOKE_TIMEOUT'], '3s');
   });
 
+  it('parses --strict and --allow-skip into SMOKE_STRICT and SMOKE_ALLOW_SKIP, and refuses what is not a check id', () => {
+    const [p] = prepareTargets(parseArgs(['--sim', '--strict', '--allow-skip', 'handover.login, handover.replay-rejected']), {}, dir);
+    assert.equal(p?.env['SMOKE_STRICT'], 'true');
+    assert.equal(p?.env['SMOKE_ALLOW_SKIP'], 'handover.login,handover.replay-rejected');
+    assert.throws(() => parseArgs(['--allow-skip', 'login']), /--allow-skip: "login" is not a check id/);
+  });
+
+  it('takes an FQDN as --sovereign exactly as the workflow does', () => {
+    assert.deepEqual(sovereignName('Otech64.omani.works.'), { name: 'otech64', fqdn: 'otech64.omani.works' });
+    assert.deepEqual(sovereignName('otech64'), { name: 'otech64' });
+    // No sovereigns/otech70.env: the FQDN alone is the target.
+    const [a] = prepareTargets(parseArgs(['--sovereign', 'otech70.omani.works']), {}, dir);
+    assert.deepEqual(a?.problems, []);
+    assert.equal(a?.env['SOVEREIGN_FQDN'], 'otech70.omani.works');
+    assert.equal(a?.env['SMOKE_SOVEREIGN'], 'otech70');
+    assert.equal(a?.label, 'otech70');
+    // sovereigns/example.env exists and names otech64.omani.works: another FQDN for it is refused.
+    const [b] = prepareTargets(parseArgs(['--sovereign', 'example.other.works']), {}, dir);
+    assert.match(b?.problems.map((x) => `${x.variable}: ${x.problem}`).join('\n') ?? '', /SOVEREIGN_FQDN: is otech64\.omani\.works \(from the settings files\), but --sovereign names example\.other\.works/);
+    const [c] = prepareTargets(parseArgs(['--sovereign', 'example.omani.works']), { SOVEREIGN_FQDN: 'example.omani.works' }, dir);
+    assert.deepEqual(c?.problems, []);
+    // A name still needs its file; a fleet of FQDNs is still a fleet.
+    assert.match(prepareTargets(parseArgs(['--sovereign', 'otech70']), {}, dir)[0]?.problems[0]?.problem ?? '', /otech70\.env does not exist/);
+    assert.deepEqual(prepareTargets(parseArgs(['--sovereign', 'a.x.works,b.x.works']), {}, dir).map((p) => [p.label, p.env['SOVEREIGN_FQDN']]), [['a', 'a.x.works'], ['b', 'b.x.works']]);
+  });
+
+  it('counts a variable from a file as one from the environment: SMOKE_REPORT_DIR, SMOKE_STRICT', () => {
+    const f = join(dir, 'report.env');
+    writeFileSync(f, 'SOVEREIGN_FQDN=file.example.works\nSMOKE_REPORT_DIR=from-file\nSMOKE_STRICT=true\n');
+    const [p] = prepareTargets(parseArgs(['--env-file', f]), {}, dir);
+    assert.equal(p?.env['SMOKE_REPORT_DIR'], join(dir, 'from-file'));
+    assert.equal(p?.env['SMOKE_STRICT'], 'true');
+    assert.equal(prepareTargets(parseArgs(['--env-file', f]), { SMOKE_REPORT_DIR: '/env-wins' }, dir)[0]?.env['SMOKE_REPORT_DIR'], '/env-wins');
+    assert.equal(prepareTargets(parseArgs(['--env-file', f, '--report-dir', 'flag']), { SMOKE_REPORT_DIR: '/env' }, dir)[0]?.env['SMOKE_REPORT_DIR'], join(dir, 'flag'));
+  });
+
+  it('layers --env-file over a --sovereign\'s own file (the workflow\'s caller settings), under the environment', () => {
+    const f = join(dir, 'caller.env');
+    writeFileSync(f, 'SMOKE_TIMEOUT=4s\nSMOKE_CERT_MIN_DAYS=3\nSMOKE_REPORT_DIR=caller-report\n');
+    const o = parseArgs(['--sovereign', 'example', '--env-file', f]);
+    assert.deepEqual(o.settings, [f]);
+    const [p] = prepareTargets(o, { SMOKE_CERT_MIN_DAYS: '9' }, dir);
+    assert.deepEqual(p?.problems, []);
+    assert.equal(p?.env['SOVEREIGN_FQDN'], 'otech64.omani.works', 'from sovereigns/example.env');
+    assert.equal(p?.env['SMOKE_TIMEOUT'], '4s', 'the settings file over the Sovereign\'s file');
+    assert.equal(p?.env['SMOKE_CERT_MIN_DAYS'], '9', 'the environment over both');
+    assert.equal(p?.env['SMOKE_REPORT_DIR'], join(dir, 'caller-report'));
+    assert.throws(() => parseArgs(['--sim', '--env-file', f]), /--env-file and --sim|--sim and --env-file/);
+  });
+
+  it('without a target: the healthy simulator, marked as the default; under CI a configuration error', () => {
+    const [p] = prepareTargets(parseArgs([]), {}, dir);
+    assert.equal(p?.defaultSim, true);
+    assert.deepEqual(p?.problems, []);
+    assert.equal(prepareTargets(parseArgs(['--sim']), {}, dir)[0]?.defaultSim, undefined, '--sim is a target');
+    const [ci] = prepareTargets(parseArgs([]), { CI: 'true' }, dir);
+    assert.match(ci?.problems[0]?.problem ?? '', /no Sovereign named.*--sovereign NAME or FQDN.*--env-file FILE.*SOVEREIGN_FQDN.*--sim/);
+    assert.deepEqual(prepareTargets(parseArgs(['--sim']), { CI: 'true' }, dir)[0]?.problems, []);
+    assert.match(DEFAULT_SIM_NOTE, /embedded simulated Sovereign, not a real one/);
+  });
+
   it('puts each Sovereign of a fleet in its own report directory', () => {
     const ps = prepareTargets(parseArgs(['--sim', 'healthy,healthy', '--report-dir', 'out']), {}, dir);
     assert.deepEqual(ps.map((p) => p.label), ['sim1-healthy', 'sim2-healthy']);
@@ -90,6 +153,13 @@ describe('scripts/smoke invalid configuration', () => {
     assert.match(b.stderr, /unknown scenario "no-such-scenario"/);
   });
 
+  it('exits 2 under CI when no Sovereign is named, listing the ways to name one', async () => {
+    const r = await smoke([], { CI: 'true' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /- target: no Sovereign named, and under CI \(CI=true\) the suite does not fall back to the simulator/);
+    assert.doesNotMatch(r.stdout, /passed/);
+  });
+
   it('exits 2 with the usage for an unknown flag', async () => {
     const r = await smoke(['--frobnicate']);
     assert.equal(r.status, 2);
@@ -109,5 +179,27 @@ describe('scripts/smoke --list', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^tls\.handshake/m);
     assert.doesNotMatch(r.stdout, /^handover\.login/m);
+  });
+});
+
+describe('scripts/smoke with an env file, against the simulator', () => {
+  let sim: SimHandle;
+  before(async () => {
+    sim = await startSim({ scenario: 'healthy', name: 'fromfile' });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+
+  it('writes the reports where the file\'s SMOKE_REPORT_DIR says (relative to the working directory)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'smoke-cwd-'));
+    const f = join(cwd, 'sovereign.env');
+    writeFileSync(f, [...Object.entries(sim.env).map(([k, v]) => `${k}=${v}`), 'SMOKE_REPORT_DIR=reports-from-file', ''].join('\n'));
+    const r = await runProcess(join(ROOT, 'scripts/smoke'), ['--env-file', f, '--grep', 'tls\\.handshake'], { cwd, env: untargetedEnv() });
+    assert.equal(r.code, 0, r.out);
+    const summary = JSON.parse(readFileSync(join(cwd, 'reports-from-file', 'summary.json'), 'utf8')) as Summary;
+    assert.deepEqual(summary.checks.map((c) => [c.id, c.status]), [['tls.handshake', 'passed']]);
+    assert.ok(!existsSync(join(cwd, 'smoke-report')), 'nothing went to the default ./smoke-report');
+    assert.equal(r.stdout.trim().split('\n').at(-1), '1 passed, 0 failed, 0 skipped');
   });
 });

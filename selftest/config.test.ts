@@ -95,6 +95,20 @@ describe('configuration', () => {
     assert.ok(!msg.includes('c2VjcmV0'), msg);
   });
 
+  it('reads strict mode and the skips it allows (SMOKE_STRICT, SMOKE_ALLOW_SKIP), off by default', () => {
+    const off = loadConfig({ SOVEREIGN_FQDN: 'otech64.omani.works' }, dir);
+    assert.ok(off.ok);
+    assert.equal(off.config.strict, false);
+    assert.deepEqual(off.config.allowSkip, []);
+    const on = loadConfig({ SOVEREIGN_FQDN: 'otech64.omani.works', SMOKE_STRICT: 'TRUE', SMOKE_ALLOW_SKIP: ' handover.login ,handover.replay-rejected,' }, dir);
+    assert.ok(on.ok);
+    assert.equal(on.config.strict, true);
+    assert.deepEqual(on.config.allowSkip, ['handover.login', 'handover.replay-rejected']);
+    const bad = problemsOf({ SOVEREIGN_FQDN: 'otech64.omani.works', SMOKE_STRICT: 'maybe', SMOKE_ALLOW_SKIP: 'login' });
+    assert.match(bad.get('SMOKE_STRICT') ?? '', /"maybe" is not true or false/);
+    assert.match(bad.get('SMOKE_ALLOW_SKIP') ?? '', /"login" is not a check id/);
+  });
+
   it('knows kube contexts', () => {
     const kc = file('kubeconfig', 'apiVersion: v1\nkind: Config\ncontexts:\n- name: a\n  context: {cluster: a, user: a}\ncurrent-context: a\n');
     assert.ok(loadConfig({ SOVEREIGN_FQDN: 'a.b.c', KUBECONFIG: kc, SMOKE_KUBE_CONTEXT: 'a' }, dir).ok);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { FleetSummary } from '../scripts/fleet.js';
+import { renderFleetMarkdown, type FleetSummary } from '../scripts/fleet.js';
 import { findScenario } from '../sim/scenarios/index.js';
 import { runSmoke } from './run.js';
 
@@ -39,5 +39,27 @@ describe('fleet run', () => {
     assert.match(md, /## sim2-lb-no-targets[\s\S]*no targets/);
     const closing = r.stdout.trim().split('\n').at(-1) ?? '';
     assert.match(closing, /^\d+ passed, [1-9]\d* failed, \d+ skipped$/);
+  });
+});
+
+describe('fleet.md', () => {
+  it('names, for a Sovereign that failed only in strict mode, what was not checked', () => {
+    const md = renderFleetMarkdown({
+      startedAt: '2026-05-03T10:00:00.000Z',
+      verdict: 'failed',
+      sovereigns: [{
+        name: 'otech64', fqdn: 'otech64.omani.works', verdict: 'failed', reportDir: 'r/otech64',
+        summary: {
+          sovereign: 'otech64', fqdn: 'otech64.omani.works', startedAt: '2026-05-03T10:00:00.000Z', durationMs: 1, verdict: 'failed',
+          counts: { passed: 1, failed: 0, skipped: 1 }, rootCauses: [], provenance: {}, sideEffects: [],
+          strict: { on: true, allowSkip: [], failing: ['handover.login'] },
+          checks: [
+            { id: 'tls.handshake', title: 't', tags: [], status: 'passed', durationMs: 1 },
+            { id: 'handover.login', title: 'h', tags: [], status: 'skipped', durationMs: 0, message: 'no signing key' },
+          ],
+        },
+      }],
+    });
+    assert.match(md, /## otech64 \(otech64\.omani\.works\)\n- not checked, and strict mode fails the run for it: handover\.login/);
   });
 });

@@ -86,16 +86,28 @@ describe('gh-annotate', () => {
     assert.equal(escapeProperty('x: a, b'), 'x%3A a%2C b');
   });
 
-  it('annotates each failed check of a summary with its root cause, then one notice', () => {
+  it('annotates each root cause once (not each check that saw it), then one notice', () => {
     const lines = annotateSummary(failing);
-    assert.equal(lines.length, 4);
+    assert.equal(lines.length, 3);
     assert.ok(lines.every((l) => !l.includes('\n')), 'one line per annotation');
-    const root = escapeData(failing.checks[0]?.cause ?? '');
-    assert.equal(lines[0], `::error title=otech64 lb.targets%3A ${escapeProperty(CAUSES['lb-no-targets'].title)} [lb-no-targets]::load_balancer catalyst-otech64-omani-works-lb: expected ≥1 target, saw 0%0ARoot cause: ${root}`);
-    assert.match(lines[1] ?? '', /^::error title=otech64 handover\.login%3A .* \[sovereign-fqdn\]::401 invalid audience/);
-    assert.match(lines[2] ?? '', /^::error title=otech64 lb\.health%3A .*\[lb-no-targets\]::/);
-    assert.match(lines[3] ?? '', /^::notice title=Sovereign otech64 \(otech64\.omani\.works\) failed \(root cause%3A lb-no-targets%2C sovereign-fqdn\)::1 passed, 3 failed, 0 skipped/);
+    assert.equal(
+      lines[0],
+      `::error title=otech64%3A ${escapeProperty(CAUSES['lb-no-targets'].title)} [lb-no-targets]::${escapeData(`Seen by 2 checks: lb.targets, lb.health\nNext: ${CAUSES['lb-no-targets'].next}\nlb.targets saw: load_balancer catalyst-otech64-omani-works-lb: expected ≥1 target, saw 0`)}`,
+    );
+    assert.match(lines[1] ?? '', /^::error title=otech64%3A .* \[sovereign-fqdn\]::Seen by 1 check: handover\.login%0ANext: .*handover\.login saw: 401 invalid audience/);
+    assert.match(lines[2] ?? '', /^::notice title=Sovereign otech64 \(otech64\.omani\.works\) failed \(root cause%3A lb-no-targets%2C sovereign-fqdn\)::1 passed, 3 failed, 0 skipped/);
     assertNoSecrets(lines.join('\n'));
+  });
+
+  it('says what was not checked: a warning, or an error naming the fix when strict mode fails the run', () => {
+    const lenient = annotateSummary(healthy('otech62'));
+    assert.match(lenient[0] ?? '', /^::warning title=otech62%3A 1 check not checked::- handover\.login: no signing key configured; to run it: set SMOKE_HANDOVER_KEY_FILE.*%0ANot strict/);
+    const strict: Summary = { ...healthy('otech62'), verdict: 'failed', strict: { on: true, allowSkip: [], failing: ['handover.login'] } };
+    const lines = annotateSummary(strict);
+    assert.match(lines[0] ?? '', /^::error title=otech62%3A 1 check not checked \(strict mode fails the run\)::✗ handover\.login: no signing key configured; to run it: set SMOKE_HANDOVER_KEY_FILE.*allow-skip: handover\.login$/);
+    assert.match(lines.at(-1) ?? '', /^::notice title=Sovereign otech62 \(otech62\.omani\.works\) failed \(not checked in strict mode%3A handover\.login\)::/);
+    const allowed: Summary = { ...healthy('otech62'), strict: { on: true, allowSkip: ['handover.login'], failing: [] } };
+    assert.match(annotateSummary(allowed)[0] ?? '', /^::warning /);
   });
 
   it('puts each distinct root cause first and folds what exceeds GitHub\'s ten errors into one', () => {
@@ -118,7 +130,8 @@ describe('gh-annotate', () => {
     };
     const lines = annotateFleet(fleet);
     assert.match(lines[0] ?? '', /^::error title=Sovereign otech68%3A no report::the suite did not produce/);
-    assert.equal(lines.filter((l) => l.startsWith('::error title=otech64 ')).length, 3);
+    assert.equal(lines.filter((l) => l.startsWith('::error title=otech64%3A ')).length, 2, 'one per root cause');
+    assert.ok(lines.some((l) => l.startsWith('::warning title=otech62%3A 1 check not checked')));
     assert.match(lines.at(-1) ?? '', /^::notice title=Fleet%3A 1\/3 Sovereigns passed::passed: otech62%0Afailed: otech64, otech68$/);
     assertNoSecrets(lines.join('\n'));
   });
@@ -132,7 +145,7 @@ describe('gh-annotate', () => {
     writeFileSync(kubeconfig, `apiVersion: v1\nusers:\n- name: u\n  user:\n    token: "${KUBE_TOKEN}"\n`);
     const r = cli([dir], { HCLOUD_TOKEN: HCLOUD, KUBECONFIG: kubeconfig });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('::error ')).length, 3);
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('::error ')).length, 2);
     assert.match(r.stepSummary, /^# ❌ Sovereign otech64 \(otech64\.omani\.works\): failed/);
     assert.match(r.stepSummary, /leaked \[redacted HCLOUD_TOKEN\] and \[redacted kubeconfig token\]/);
     assertNoSecrets(r.stdout + r.stderr + r.stepSummary);
@@ -163,7 +176,7 @@ describe('gh-annotate', () => {
     writeFileSync(join(dir, 'fleet.json'), JSON.stringify(fleet));
     const r = cli([dir]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('::error title=sim3-lb-no-targets ')).length, 3);
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('::error title=sim3-lb-no-targets%3A ')).length, 2);
     assert.match(r.stdout, /::notice title=Fleet%3A 2\/3 Sovereigns passed::/);
     // No fleet.md beside it: the matrix is rendered from fleet.json.
     assert.match(r.stepSummary, /^# Fleet: 2\/3 Sovereigns passed/);

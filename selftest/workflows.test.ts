@@ -12,11 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync as makeTemp, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { parse as parseDotenv } from 'dotenv';
 import { parse, parseAllDocuments } from 'yaml';
 import { neededPermissions } from '../fixtures/cluster-checks.js';
 import { loadConfig } from '../fixtures/config.js';
+import type { Summary } from '../fixtures/reporter.js';
+import { untargetedEnv } from '../scripts/smoke.js';
+import { startSim, type SimHandle } from '../sim/index.js';
+import { runProcess } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, '.github', 'workflows');
@@ -146,12 +150,20 @@ describe('workflows', () => {
     const call = w.on['workflow_call'] as { inputs: Obj; secrets: Obj };
     const dispatch = w.on['workflow_dispatch'] as { inputs: Obj };
 
-    it('is callable and dispatchable with the same inputs, and declares the three credentials', () => {
+    it('is callable and dispatchable with the same inputs and defaults, and declares the three credentials', () => {
       // suite-repository/suite-ref only matter to callers in other repositories; a dispatch picks its ref.
       assert.deepEqual(Object.keys(dispatch.inputs).sort(), Object.keys(call.inputs).filter((i) => !i.startsWith('suite-')).sort());
-      for (const i of ['sovereign', 'sovereigns', 'await', 'grep']) assert.ok(i in call.inputs, `input ${i}`);
-      assert.equal((call.inputs['await'] as Obj)['default'], '60s');
+      for (const i of Object.keys(dispatch.inputs)) {
+        assert.deepEqual((dispatch.inputs[i] as Obj)['default'], (call.inputs[i] as Obj)['default'], `input ${i} has one default for both triggers`);
+      }
+      for (const i of ['sovereign', 'sovereigns', 'await', 'grep', 'strict', 'allow-skip', 'env-file', 'env', 'environment']) assert.ok(i in call.inputs, `input ${i}`);
+      // Pipeline defaults: 15m for a Sovereign that is still converging (the CLI keeps 60s), strict on.
+      assert.equal((call.inputs['await'] as Obj)['default'], '15m');
+      assert.equal((call.inputs['strict'] as Obj)['default'], true);
+      assert.equal((call.inputs['environment'] as Obj)['default'], 'sovereign-{0}');
       for (const s of ['kubeconfig', 'hcloud-token', 'handover-signing-key']) assert.ok(s in call.secrets, `secret ${s}`);
+      // The caller's settings are inputs, never secrets: no secret reaches the settings step.
+      assert.ok(!JSON.stringify(step(w, /caller's settings are/).env ?? {}).includes('secrets.'));
     });
 
     it('runs a fail-fast-free matrix, one concurrency group per Sovereign, and keeps reports always', () => {
@@ -217,21 +229,50 @@ describe('workflows', () => {
       assert.match(readFileSync(genv, 'utf8'), /^KUBECONFIG=.*\/smoke-credentials\/kubeconfig\nSMOKE_HANDOVER_KEY_FILE=.*\/smoke-credentials\/handover-signing-key\n$/);
     });
 
-    it('the smoke step passes a name as --sovereign and an FQDN as SOVEREIGN_FQDN', () => {
+    it('the smoke step passes the target to --sovereign as the CLI takes it, strict unless turned off', () => {
       const run = step(w, /Every check/).run ?? '';
       const tmp = mkdtempSync(join(tmpdir(), 'gh-smoke-'));
       mkdirSync(join(tmp, 'scripts'));
-      mkdirSync(join(tmp, 'sovereigns'));
-      writeFileSync(join(tmp, 'sovereigns', 'otech62.env'), 'SOVEREIGN_FQDN=otech62.omani.works\n');
       writeFileSync(join(tmp, 'scripts', 'smoke'), '#!/usr/bin/env bash\necho "FQDN=${SOVEREIGN_FQDN:-} ARGS=$*"\nexit 1\n', { mode: 0o755 });
-      const smoke = (target: string, grep = ''): { status: number | null; stdout: string } =>
-        spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, REPORT_DIR: 'rep', TARGET: target, AWAIT: '15m', GREP: grep } });
-      const byName = smoke('otech64', '@edge');
+      const smoke = (target: string, more: Record<string, string> = {}): { status: number | null; stdout: string } =>
+        spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, REPORT_DIR: 'rep', TARGET: target, AWAIT: '15m', GREP: '', STRICT: 'true', ...more } });
+      const byName = smoke('otech64', { GREP: '@edge' });
       assert.equal(byName.status, 1, 'the suite\'s exit code is the step\'s');
-      assert.match(byName.stdout, /^FQDN= ARGS=--report-dir rep --await 15m --grep @edge --sovereign otech64$/m);
-      assert.match(smoke('otech62.omani.works').stdout, /^FQDN=otech62\.omani\.works ARGS=--report-dir rep --await 15m --sovereign otech62$/m);
-      assert.match(smoke('otech70.omani.works').stdout, /^FQDN=otech70\.omani\.works ARGS=--report-dir rep --await 15m$/m);
-      assert.match(readFileSync(join(tmp, 'smoke-output.log'), 'utf8'), /FQDN=otech70/);
+      assert.match(byName.stdout, /^FQDN= ARGS=--sovereign otech64 --report-dir rep --await 15m --strict --grep @edge$/m);
+      // An FQDN goes to the CLI as it is: the CLI finds sovereigns/<first label>.env (selftest/cli.test.ts).
+      assert.match(smoke('otech70.omani.works', { SETTINGS: '/t/s.env', ALLOW_SKIP: 'handover.login' }).stdout, /^FQDN= ARGS=--sovereign otech70\.omani\.works --report-dir rep --await 15m --env-file \/t\/s\.env --strict --allow-skip handover\.login$/m);
+      assert.match(smoke('otech70.omani.works', { STRICT: 'false', AWAIT: '' }).stdout, /^FQDN= ARGS=--sovereign otech70\.omani\.works --report-dir rep --await 15m$/m);
+      assert.match(readFileSync(join(tmp, 'smoke-output.log'), 'utf8'), /otech70/);
+    });
+
+    it('the settings step takes the caller\'s env file and env lines, and refuses secrets and foreign variables', () => {
+      const run = step(w, /caller's settings are/).run ?? '';
+      const settings = (files: Record<string, string>, more: Record<string, string>): { status: number | null; stdout: string; out: string; file: string } => {
+        const tmp = mkdtempSync(join(tmpdir(), 'gh-settings-'));
+        for (const [f, text] of Object.entries(files)) {
+          mkdirSync(join(tmp, 'caller', f, '..'), { recursive: true });
+          writeFileSync(join(tmp, 'caller', f), text);
+        }
+        const out = join(tmp, 'github-output');
+        writeFileSync(out, '');
+        const r = spawnSync('bash', ['-c', run], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', RUNNER_TEMP: tmp, GITHUB_OUTPUT: out, CALLER_ENV_FILE: '', CALLER_ENV: '', ...more } });
+        const file = /^file=(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1] ?? '';
+        return { status: r.status, stdout: r.stdout, out: readFileSync(out, 'utf8'), file };
+      };
+      const ok = settings({ 'smoke/otech64.env': '# ours\nSMOKE_CONNECT_TO=console.x.y:443:10.0.0.1:443\nexport SMOKE_TIMEOUT="15s"\n' }, { CALLER_ENV_FILE: 'smoke/otech64.env', CALLER_ENV: 'SMOKE_CERT_MIN_DAYS=7\nHCLOUD_ENDPOINT=https://hc.example/v1\n' });
+      assert.equal(ok.status, 0, ok.stdout);
+      assert.equal(ok.stdout.trim(), 'caller settings: SMOKE_CONNECT_TO SMOKE_TIMEOUT SMOKE_CERT_MIN_DAYS HCLOUD_ENDPOINT', 'names only, never values');
+      const parsed = parseDotenv(readFileSync(ok.file, 'utf8'));
+      assert.deepEqual([parsed['SMOKE_TIMEOUT'], parsed['SMOKE_CERT_MIN_DAYS'], parsed['HCLOUD_ENDPOINT']], ['15s', '7', 'https://hc.example/v1'], 'dotenv reads what the step checked');
+      assert.equal(settings({}, {}).out, '', 'no settings: no file');
+
+      const bad = settings({}, { CALLER_ENV: 'HCLOUD_TOKEN=abc\nSMOKE_KC_SA_CLIENT_SECRET=s3cr3t\nSMOKE_HANDOVER_KEY_FILE=k.pem\nNODE_OPTIONS=--require x\nSMOKE_X="a\nb"\n' });
+      assert.equal(bad.status, 2);
+      for (const m of [/HCLOUD_TOKEN looks like a secret/, /SMOKE_KC_SA_CLIENT_SECRET looks like a secret/, /SMOKE_HANDOVER_KEY_FILE looks like a secret/, /NODE_OPTIONS is not a suite variable/, /line 6 is not NAME=value on one line/]) assert.match(bad.stdout, m);
+      assert.ok(!bad.stdout.includes('abc') && !bad.stdout.includes('s3cr3t'), 'a refused value is never printed');
+      assert.equal(bad.out, '');
+      assert.match(settings({}, { CALLER_ENV_FILE: '../etc/passwd' }).stdout, /::error title=smoke: env-file::env-file must be a path inside the calling repository/);
+      assert.match(settings({}, { CALLER_ENV_FILE: 'smoke/none.env' }).stdout, /::error title=smoke: env-file::smoke\/none\.env does not exist/);
     });
   });
 
@@ -243,6 +284,95 @@ describe('workflows', () => {
       const readme = join(ROOT, 'README.md');
       if (existsSync(readme)) assert.match(readFileSync(readme, 'utf8'), /^scripts\/test\b/m, 'README names scripts/test as the test command');
     });
+  });
+});
+
+/**
+ * The smoke job's own steps, taken from smoke.yml and run in order as a caller's job runs them (the
+ * runner's GITHUB_ENV and step outputs carried from step to step, CI=true), with the real
+ * `scripts/smoke` against the simulated Sovereign: the caller's settings file names how to reach it
+ * (SMOKE_CONNECT_TO, SMOKE_EXTRA_CA_FILE, HCLOUD_ENDPOINT), the secrets arrive as the secret inputs.
+ */
+describe('smoke.yml, run as a caller\'s job runs it, against the simulator', () => {
+  const w = load('smoke.yml');
+  let sim: SimHandle;
+  before(async () => {
+    sim = await startSim({ scenario: 'healthy', name: 'callee' });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
+
+  /** Runs the smoke job's steps from the settings step on; returns the smoke step's result and what the annotate step printed. */
+  async function job(opts: { key: boolean; grep?: string; strict?: string; allowSkip?: string }): Promise<{ code: number | null; out: string; summary: Summary; annotations: string; temp: string }> {
+    const temp = mkdtempSync(join(tmpdir(), 'gh-job-'));
+    const caller = mkdtempSync(join(tmpdir(), 'gh-caller-'));
+    const report = join(temp, 'report');
+    // The caller's repository holds its settings for this Sovereign (non-secret).
+    mkdirSync(join(caller, 'caller', 'smoke'), { recursive: true });
+    writeFileSync(
+      join(caller, 'caller', 'smoke', 'callee.env'),
+      ['# how to reach the Sovereign before DNS is right', `SMOKE_CONNECT_TO=${sim.env['SMOKE_CONNECT_TO']}`, `SMOKE_EXTRA_CA_FILE=${sim.env['SMOKE_EXTRA_CA_FILE']}`, `HCLOUD_ENDPOINT=${sim.env['HCLOUD_ENDPOINT']}`, ''].join('\n'),
+    );
+    const githubEnv = join(temp, 'github-env');
+    const githubOutput = join(temp, 'github-output');
+    writeFileSync(githubEnv, '');
+    writeFileSync(githubOutput, '');
+    const base = { ...untargetedEnv(process.env, ['GITHUB_', 'CI']), CI: 'true', RUNNER_TEMP: temp, GITHUB_ENV: githubEnv, GITHUB_OUTPUT: githubOutput, REPORT_DIR: report, TARGET: sim.fqdn };
+
+    const settings = spawnSync('bash', ['-c', step(w, /caller's settings are/).run ?? ''], { cwd: caller, encoding: 'utf8', env: { ...base, CALLER_ENV_FILE: 'smoke/callee.env', CALLER_ENV: 'SMOKE_TIMEOUT=10s' } });
+    assert.equal(settings.status, 0, settings.stdout + settings.stderr);
+    const settingsFile = /^file=(.*)$/m.exec(readFileSync(githubOutput, 'utf8'))?.[1] ?? '';
+
+    const creds = spawnSync('bash', ['-c', step(w, /Credentials/).run ?? ''], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...base, KUBECONFIG_TEXT: readFileSync(sim.env['KUBECONFIG'] ?? '', 'utf8'), HANDOVER_KEY_TEXT: opts.key ? readFileSync(sim.env['SMOKE_HANDOVER_KEY_FILE'] ?? '', 'utf8') : '' },
+    });
+    assert.equal(creds.status, 0, creds.stdout + creds.stderr);
+    // What the runner does with GITHUB_ENV between steps.
+    const fromEnvFile = parseDotenv(readFileSync(githubEnv, 'utf8'));
+
+    const smokeEnv = { ...base, ...fromEnvFile, AWAIT: '60s', GREP: opts.grep ?? '', STRICT: opts.strict ?? 'true', ALLOW_SKIP: opts.allowSkip ?? '', SETTINGS: settingsFile };
+    const r = await runProcess('bash', ['-c', step(w, /Every check/).run ?? ''], { cwd: ROOT, env: smokeEnv });
+    const annotate = spawnSync('bash', ['-c', step(w, /annotated/).run ?? ''], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...fromEnvFile, GITHUB_STEP_SUMMARY: join(temp, 'step-summary.md') } });
+    const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
+    return { code: r.code, out: r.out, summary, annotations: annotate.stdout, temp };
+  }
+
+  it('passes, strict, with the caller\'s settings file and every secret given', async () => {
+    const r = await job({ key: true });
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.summary.verdict, 'passed');
+    assert.equal(r.summary.counts.skipped, 0);
+    assert.equal(r.summary.strict?.on, true);
+    assert.match(r.out, /^\d+ passed, 0 failed, 0 skipped$/m);
+    assert.equal(r.out.trim().split('\n').at(-1), `${r.summary.counts.passed} passed, 0 failed, 0 skipped`);
+    assert.match(r.annotations, /^::notice title=Sovereign callee \(callee\.sovereign\.test\) passed::/m);
+    assert.match(readFileSync(join(r.temp, 'smoke-output.log'), 'utf8'), /passed, 0 failed/);
+  });
+
+  it('fails in strict mode without the signing key, naming the key and the checks it left unchecked', async () => {
+    const r = await job({ key: false, grep: '@auth' });
+    assert.equal(r.code, 1, r.out);
+    assert.equal(r.summary.verdict, 'failed');
+    assert.deepEqual(r.summary.strict?.failing, ['handover.login', 'handover.replay-rejected']);
+    assert.equal(r.summary.counts.failed, 0, 'nothing failed; strict mode fails the run for what was not checked');
+    // Left out by --grep is not "skipped": only the selected @auth checks are in the run.
+    assert.ok(r.summary.checks.every((c) => c.tags.includes('@auth')), r.summary.checks.map((c) => c.id).join(' '));
+    assert.match(r.out, /Not checked[\s\S]*handover\.login: no handover signing key is configured \(SMOKE_HANDOVER_KEY_FILE/);
+    assert.match(r.out, /strict mode: 2 skipped checks fail the run; .*--allow-skip handover\.login,handover\.replay-rejected/);
+    assert.match(r.annotations, /^::error title=callee%3A 2 checks not checked \(strict mode fails the run\)::✗ handover\.login: .*SMOKE_HANDOVER_KEY_FILE/m);
+    assert.match(readFileSync(join(r.temp, 'report', 'summary.md'), 'utf8'), /## Not checked\n\nStrict mode: 2 skipped checks fail the run/);
+    assert.match(readFileSync(join(r.temp, 'report', 'junit.xml'), 'utf8'), /<failure type="not-checked" message="not checked in strict mode: no handover signing key/);
+  });
+
+  it('passes without the signing key when the operator allows those skips', async () => {
+    const r = await job({ key: false, grep: 'handover\\.(login|replay|session)', allowSkip: 'handover.login,handover.replay-rejected' });
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.summary.verdict, 'passed');
+    assert.equal(r.summary.counts.skipped, 2);
+    assert.match(r.annotations, /^::warning title=callee%3A 2 checks not checked::/m);
   });
 });
 
