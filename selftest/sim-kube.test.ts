@@ -23,6 +23,7 @@ import { catalystHandler } from '../sim/catalyst-api.js';
 import { DEPLOYMENT_ID, healthyWorld } from '../sim/healthy.js';
 import { startSim } from '../sim/index.js';
 import { runCommand, startKubeApiserver } from '../sim/kube-apiserver.js';
+import { findObject } from '../sim/kube-objects.js';
 import { matchesSelector, parseLabelSelector } from '../sim/label-selector.js';
 import { makePki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
@@ -237,6 +238,22 @@ void describe('the suite kube client (fixtures/kube.ts) against the fake', () =>
     const sa = await kube.readSecret('keycloak', 'catalyst-kc-sa-credentials');
     assert.equal(redact(`realm ${sa?.['realm'] ?? '?'} client ${sa?.['client-id'] ?? '?'}`), 'realm sovereign client catalyst-api-server');
     assert.ok(!redact(`secret ${sa?.['client-secret'] ?? '?'}`).includes(sa?.['client-secret'] ?? '?'), 'the client secret is redacted');
+  });
+
+  void it('serves managedFields: a ConfigMap edited after a Pod started shows the edit', async () => {
+    const kube = client(sim);
+    type Managed = { manager: string; time: string }[];
+    const fields = async (): Promise<Managed> => ((await kube.get('v1', 'ConfigMap', 'catalyst-system', 'sovereign-fqdn'))?.metadata['managedFields'] ?? []) as Managed;
+    const before = await fields();
+    assert.deepEqual(before.map((f) => f.manager), ['helm-controller']);
+    sim.ctx.world.kube.processEnvAtStart[POD] = { SOVEREIGN_FQDN: 'old.example' };
+    try {
+      const after = await fields();
+      const started = (findObject(sim.ctx.world, 'Pod', 'catalyst-system', POD)?.['status'] as { startTime: string }).startTime;
+      assert.ok(after.some((f) => f.manager === 'kubectl-edit' && Date.parse(f.time) > Date.parse(started)), JSON.stringify(after));
+    } finally {
+      delete sim.ctx.world.kube.processEnvAtStart[POD];
+    }
   });
 
   void it('execs over WebSocket with exit codes', async () => {

@@ -119,6 +119,28 @@ function forbiddenMessage(verb: string, r: { plural: string; group: string }, su
   return `${subject}: User "${SMOKE_USER}" cannot ${verb} resource "${resource}" in API group "${r.group}" ${scope}`;
 }
 
+// --- managedFields --------------------------------------------------------------------------------
+
+/**
+ * An object as the API server returns it: with `metadata.managedFields`, each manager's last write.
+ * A ConfigMap gets its creation by helm-controller and, when a Pod's process got a value from it that
+ * differs from today's (`world.kube.processEnvAtStart`: the ConfigMap was edited after that Pod
+ * started, and no controller rolled the Pod), the edit, a minute after that Pod started.
+ */
+function served(world: World, o: KubeObject): KubeObject {
+  if (o.kind !== 'ConfigMap' || o.metadata['managedFields']) return o;
+  const fields = (time: string | undefined, manager: string): Record<string, unknown> => ({ manager, operation: 'Update', apiVersion: 'v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } });
+  const managed = [fields(o.metadata.creationTimestamp, 'helm-controller')];
+  for (const [podName, env] of Object.entries(world.kube.processEnvAtStart)) {
+    const pod = findObject(world, 'Pod', o.metadata.namespace, podName);
+    const refs = ((pod?.['spec'] as { containers?: { env?: { name: string; valueFrom?: { configMapKeyRef?: { name: string } } }[] }[] } | undefined)?.containers ?? []).flatMap((c) => c.env ?? []);
+    if (!refs.some((e) => e.name in env && e.valueFrom?.configMapKeyRef?.name === o.metadata.name)) continue;
+    const started = Date.parse(String((pod?.['status'] as { startTime?: string } | undefined)?.startTime));
+    if (Number.isFinite(started)) managed.push(fields(new Date(started + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), 'kubectl-edit'));
+  }
+  return { ...o, metadata: { ...o.metadata, managedFields: managed } };
+}
+
 // --- selectors ------------------------------------------------------------------------------------
 
 function fieldValue(obj: KubeObject, path: string): string {
@@ -479,7 +501,7 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     if (name) {
       const obj = objectsOf(world, r).find((o) => o.metadata.name === name && (r.namespaced ? o.metadata.namespace === namespace : true));
       if (!obj || (r.namespaced && !namespace)) return send(req, res, 404, status(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural }));
-      return send(req, res, 200, obj);
+      return send(req, res, 200, served(world, obj));
     }
 
     let items = objectsOf(world, r).filter((o) => !r.namespaced || namespace === undefined || o.metadata.namespace === namespace);
@@ -496,7 +518,7 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
       items = items.filter((o) => reqs.every((f) => f(o)));
     }
     const rv = String(world.kube.objects.reduce((m, o) => Math.max(m, Number(o.metadata.resourceVersion ?? 0)), 1000));
-    return send(req, res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: rv }, items });
+    return send(req, res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: rv }, items: items.map((o) => served(world, o)) });
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
