@@ -36,7 +36,7 @@ describe('configuration', () => {
     assert.equal(c.keycloakUrl.href, 'https://auth.otech64.omani.works/');
     assert.equal(c.hcloudEndpoint, 'https://api.hetzner.cloud/v1');
     assert.equal(c.handoverIssuer, 'https://console.openova.io');
-    assert.equal(c.handoverEmail, 'smoke@otech64.omani.works');
+    assert.equal(c.handoverEmail, undefined, 'the owner (orgEmail) is read from the Sovereign, not invented');
     assert.equal(c.keycloakRealm, 'sovereign');
     assert.equal(c.catalystNamespace, 'catalyst-system');
     assert.equal(c.awaitMs, 60_000);

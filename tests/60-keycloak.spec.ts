@@ -8,12 +8,15 @@
 // realm import (reduced evidence, recorded); a Secret that does not exist is a finding, never a skip.
 import { evidence, fail, skipCheck, test } from '../fixtures/index.js';
 import { requireCluster } from '../fixtures/cluster-checks.js';
+import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
 import type { SecretLook } from '../fixtures/keycloak.js';
 
 test(
   'keycloak.sa-roles: the catalyst-api-server service account gets a token, holds the realm-management roles handover needs, and the user lookup answers 200',
   { tag: ['@cluster', '@auth'] },
-  async ({ keycloak, kube, config }) => {
+  async ({ keycloak, kube, config, net }) => {
+    // auth.<fqdn> shares the console's load balancer and certificate: wait while they converge.
+    await awaitConsoleEdge({ config, kube, net });
     const realm = await test.step('Keycloak serves the realm', () => keycloak.awaitRealm());
     if (realm) fail(realm.cause, realm.message);
     let looks: SecretLook[] | undefined;

@@ -7,14 +7,16 @@
 // mints one valid token and opens one session, not two. The two run in order in one worker.
 import { sideEffect, test } from '../fixtures/index.js';
 import { takeLoginToken } from '../fixtures/handover.js';
+import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
 
 test.describe.configure({ mode: 'default' });
 
 test(
   'handover.login: a fresh handover token opened in a real browser lands on /dashboard signed in',
   { tag: ['@auth', '@browser'] },
-  async ({ handover, browserLogin }) => {
+  async ({ handover, browserLogin, config, kube, net }) => {
     handover.requireKey();
+    await awaitConsoleEdge({ config, kube, net });
     const owner = await handover.requireOwner();
     await handover.awaitKeycloak();
     const token = await handover.mintValid(owner);
@@ -33,8 +35,9 @@ test(
   },
 );
 
-test('handover.replay-rejected: the same token used twice is refused the second time (401 token already used)', { tag: ['@auth'] }, async ({ handover }) => {
+test('handover.replay-rejected: the same token used twice is refused the second time (401 token already used)', { tag: ['@auth'] }, async ({ handover, config, kube, net }) => {
   handover.requireKey();
+  await awaitConsoleEdge({ config, kube, net });
   const prior = takeLoginToken();
   let token: string;
   let first;

@@ -2,8 +2,10 @@
 // (handover.replay-rejected is in 70-handover-login.spec.ts: it replays the login's own token.)
 import { test } from '../fixtures/index.js';
 import type { TokenVariant } from '../fixtures/tokens.js';
+import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
 
-test('handover.forged-rejected: tokens signed by a foreign key, for another audience, or expired are refused (401)', { tag: ['@auth'] }, async ({ handover }) => {
+test('handover.forged-rejected: tokens signed by a foreign key, for another audience, or expired are refused (401)', { tag: ['@auth'] }, async ({ handover, config, kube, net }) => {
+  await awaitConsoleEdge({ config, kube, net });
   const variants: TokenVariant[] = handover.forgedVariants();
   const answers = [];
   for (const variant of variants) {
@@ -12,6 +14,7 @@ test('handover.forged-rejected: tokens signed by a foreign key, for another audi
   await handover.expectForgedRefused(answers);
 });
 
-test('handover.session-required: GET /api/v1/whoami without a session answers 401', { tag: ['@auth'] }, async ({ handover }) => {
+test('handover.session-required: GET /api/v1/whoami without a session answers 401', { tag: ['@auth'] }, async ({ handover, config, kube, net }) => {
+  await awaitConsoleEdge({ config, kube, net });
   handover.expectUnauthenticated(await handover.whoamiWithoutSession());
 });
