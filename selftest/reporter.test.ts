@@ -156,11 +156,15 @@ export default defineConfig({
 });`);
     writeFileSync(join(sdir, 'a.spec.ts'), `
 import { test } from '@playwright/test';
-import { skipCheck } from '${ROOT}/fixtures/check.js';
+import { converge, skipCheck } from '${ROOT}/fixtures/check.js';
 test('tls.certificate: passes', () => {});
 test('handover.login: no key', () => { skipCheck('handover-key-unconfigured', 'no signing key configured (SMOKE_HANDOVER_KEY_FILE)'); });
 test('keycloak.sa-roles: allowed', () => { skipCheck('sa-credentials-missing', 'no service-account credentials'); });
-test('lb.targets: not selected', () => {});`);
+test('lb.targets: not selected', () => {});
+test('lb.health: waits for targets to be probed', async () => {
+  const started = Date.now();
+  await converge({ awaitMs: 60_000, runStartedAt: started }, 'targets of load_balancer x-lb to be probed', async () => ({ done: Date.now() - started > 3200, seen: 'health unknown', value: undefined }), { progressEveryMs: 500, intervals: [200] });
+});`);
     const p = await runProcess(process.execPath, [join(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', join(sdir, 'playwright.config.ts'), '--grep-invert', 'not selected'], { env: process.env, deadlineMs: 60_000 });
     r = { code: p.code, stdout: p.stdout };
     s = JSON.parse(readFileSync(join(sreport, 'summary.json'), 'utf8')) as Summary;
@@ -171,13 +175,19 @@ test('lb.targets: not selected', () => {});`);
     assert.equal(r.code, 1, r.stdout);
     assert.equal(s.verdict, 'failed');
     assert.deepEqual(s.strict, { on: true, allowSkip: ['keycloak.sa-roles'], failing: ['handover.login'] });
-    assert.deepEqual(s.checks.map((c) => c.id), ['handover.login', 'keycloak.sa-roles', 'tls.certificate']);
+    assert.deepEqual(s.checks.map((c) => c.id), ['handover.login', 'keycloak.sa-roles', 'lb.health', 'tls.certificate']);
     assert.match(r.stdout, /strict mode: 1 skipped check fails the run; if you knowingly cannot run it: --allow-skip handover\.login/);
-    assert.equal(r.stdout.trim().split('\n').at(-1), '1 passed, 0 failed, 2 skipped');
+    assert.equal(r.stdout.trim().split('\n').at(-1), '2 passed, 0 failed, 2 skipped');
     const md = readFileSync(join(sreport, 'summary.md'), 'utf8');
     assert.match(md, /## Not checked\n\nStrict mode: 1 skipped check fails the run \(`--allow-skip handover\.login` accepts it\)\.\n\n- ❌ handover\.login: no signing key configured \(SMOKE_HANDOVER_KEY_FILE\); to run it: set SMOKE_HANDOVER_KEY_FILE/);
     assert.match(md, /- ⏭️ keycloak\.sa-roles: no service-account credentials/);
-    assert.match(readFileSync(join(sreport, 'junit.xml'), 'utf8'), /tests="3" failures="1" skipped="1" errors="0"/);
+    assert.match(readFileSync(join(sreport, 'junit.xml'), 'utf8'), /tests="4" failures="1" skipped="1" errors="0"/);
+  });
+
+  it('shows, off a TTY, what a waiting check waits for as plain lines, and the wait at the end', () => {
+    assert.match(r.stdout, /^⌛ lb\.health waiting [23](?:\.\d)?s for targets of load_balancer x-lb to be probed \(last: health unknown\)$/m);
+    assert.ok((s.checks.find((c) => c.id === 'lb.health')?.waitedMs ?? 0) >= 3000);
+    assert.match(r.stdout, /^Waited for the Sovereign to converge: lb\.health 3\.\d+s$/m);
   });
 });
 

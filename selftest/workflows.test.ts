@@ -171,7 +171,8 @@ describe('workflows', () => {
       assert.ok(smoke);
       assert.equal(smoke.strategy?.['fail-fast'], false);
       assert.match(String((smoke.strategy?.['matrix'] as Obj)['sovereign']), /fromJSON\(needs\.plan\.outputs\.sovereigns\)/);
-      assert.match(String(smoke.concurrency?.['group']), /matrix\.sovereign/);
+      assert.match(String(smoke.concurrency?.['group']), /fromJSON\(needs\.plan\.outputs\.names\)\[matrix\.sovereign\]/, 'one group per Sovereign, by name or FQDN');
+      assert.match(String((smoke as Obj)['environment']), /format\(inputs\.environment, fromJSON\(needs\.plan\.outputs\.names\)\[matrix\.sovereign\]\)/, 'the Environment is named by the Sovereign\'s name');
       assert.equal(smoke.concurrency?.['cancel-in-progress'], false, 'a newer run must not cancel a provision\'s check');
       const annotate = step(w, /annotated/);
       assert.equal(annotate.if, 'always()');
@@ -194,7 +195,8 @@ describe('workflows', () => {
         t.skip('jq is not installed here (GitHub\'s runners have it)');
         return;
       }
-      assert.match(plan({ SOVEREIGN: 'otech64.omani.works' }).out, /sovereigns=\["otech64\.omani\.works"\]\nfleet=false/);
+      assert.match(plan({ SOVEREIGN: 'otech64.omani.works' }).out, /sovereigns=\["otech64\.omani\.works"\]\nfleet=false\nnames=\{"otech64\.omani\.works":"otech64"\}\n/);
+      assert.match(plan({ SOVEREIGNS: 'otech62,otech64.omani.works' }).out, /names=\{"otech62":"otech62","otech64\.omani\.works":"otech64"\}/);
       assert.match(plan({ SOVEREIGNS: 'otech62, OTECH64,otech62' }).out, /sovereigns=\["otech62","otech64"\]\nfleet=true/);
       const bad = plan({ SOVEREIGNS: 'ok,$(id)' });
       assert.equal(bad.status, 2);
