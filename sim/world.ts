@@ -104,6 +104,7 @@ export type ServedCert =
   | 'expiring' // valid, but fewer days left than SMOKE_CERT_MIN_DAYS
   | 'wrong-name' // SANs for another domain
   | 'staging' // chains to a "(STAGING)" root the suite does not trust
+  | 'staging-other-root' // chains to a staging root other than the two the suite ships (Let's Encrypt's 2025 hierarchy)
   | 'leaf-only' // intermediate missing from the chain
   | 'stale'; // valid and trusted, but not the one in the cluster Secret (envoy kept an old cert)
 

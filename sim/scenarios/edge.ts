@@ -121,6 +121,19 @@ export const EDGE_SCENARIOS: Scenario[] = [
     const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
     if (cert?.spec?.issuerRef) cert.spec.issuerRef.name = 'letsencrypt-dns01-staging';
   }),
+  ((): Scenario => {
+    const s = badCert(
+      'cert-staging-other-root',
+      'staging-other-root',
+      'tls-staging-issuer',
+      'A QA Sovereign (WILDCARD_CERT_USE_STAGING: issuer letsencrypt-dns01-staging-powerdns) run with SMOKE_ALLOW_STAGING_CERT=true, but its chain goes to a staging root the suite does not ship ((STAGING) Yearning Yucca Root YE, Let\'s Encrypt\'s 2025 hierarchy): every layer refuses it alike, and every failure names the staging chain and the fix, not the network.',
+      (w) => {
+        const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
+        if (cert?.spec?.issuerRef) cert.spec.issuerRef.name = 'letsencrypt-dns01-staging-powerdns';
+      },
+    );
+    return { ...s, expect: { ...s.expect, env: { SMOKE_ALLOW_STAGING_CERT: 'true' } } };
+  })(),
   badCert('cert-leaf-only', 'leaf-only', 'tls-untrusted', 'The gateway serves the leaf without its intermediate, so clients cannot build a chain to the root (UNABLE_TO_VERIFY_LEAF_SIGNATURE).'),
   {
     name: 'cert-expiring',
