@@ -17,6 +17,23 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { catalystHandler } from './catalyst-api.js';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
 import { keycloakHandler } from './keycloak.js';
+import { PLATFORM_ROUTES, serviceReady, type SimRoute } from './routes.js';
+import type { World } from './world.js';
+
+/** What a platform UI answers to GET / (gitea's and harbor's pages, OpenBao's redirect to its UI). */
+function platformHandler(world: World, r: SimRoute): Handler {
+  return (_req, res) => {
+    if (!serviceReady(world, r.namespace, r.service)) {
+      res.writeHead(503, { 'content-type': 'text/plain', server: 'envoy' }).end('no healthy upstream');
+      return;
+    }
+    if (r.label === 'bao') {
+      res.writeHead(307, { location: '/ui/', 'content-length': '0' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${r.label}</title>`);
+  };
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -53,6 +70,8 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     [`console.${world.fqdn}`]: catalyst,
     [`api.${world.fqdn}`]: catalyst,
     [`auth.${world.fqdn}`]: keycloak,
+    // The other public hosts (sim/routes.ts): envoy answers 503 while the backend has no ready endpoint.
+    ...Object.fromEntries(PLATFORM_ROUTES.filter((r) => r.label !== 'auth').map((r) => [`${r.label}.${world.fqdn}`, platformHandler(world, r)])),
   });
   const catalyst = catalystHandler(ctx);
   const keycloak = keycloakHandler(ctx);

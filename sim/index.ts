@@ -22,6 +22,7 @@ import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys } from './keys.js';
+import { PUBLIC_LABELS } from './routes.js';
 import { makePki } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
 
@@ -136,7 +137,8 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const env: Record<string, string> = {
     SOVEREIGN_FQDN: fqdn,
     SMOKE_SOVEREIGN: world.name,
-    SMOKE_CONNECT_TO: ['console', 'auth', 'api'].map((h) => `${h}.${fqdn}:443:${gw(h)}`).join(','),
+    // Every public host (sim/routes.ts), as an operator lists them before DNS is right.
+    SMOKE_CONNECT_TO: PUBLIC_LABELS.map((h) => `${h}.${fqdn}:443:${gw(h)}`).join(','),
     SMOKE_EXTRA_CA_FILE: pki.caFile,
     KUBECONFIG: kubeconfig,
     HCLOUD_ENDPOINT: `http://127.0.0.1:${context.ports.hcloud}/v1`,

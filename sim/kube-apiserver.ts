@@ -58,6 +58,7 @@ export const RESOURCES: Resource[] = [
   { group: 'cert-manager.io', version: 'v1', kind: 'Certificate', plural: 'certificates', singular: 'certificate', namespaced: true, verbs: RW, shortNames: ['cert', 'certs'], categories: ['cert-manager'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, verbs: RW, shortNames: ['gtw'], categories: ['gateway-api'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, verbs: RW, categories: ['gateway-api'] },
+  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, verbs: RW },
   { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] },
 ];
 

@@ -15,6 +15,8 @@ const THROUGH_CONSOLE = ['catalyst-api.available', 'handover.forged-rejected', '
 /** auth.<fqdn>: same load balancer IP and the same wildcard certificate. */
 const THROUGH_AUTH = ['keycloak.sa-roles'];
 const TLS_ALL = ['tls.certificate', 'tls.handshake', 'tls.matches-cluster'];
+/** Every public host the gateway routes (console, api, auth, gitea, harbor, bao) goes through the same load balancer and certificate. */
+const ROUTES = ['routes.reachable'];
 
 const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
 
@@ -34,7 +36,7 @@ const badCert = (name: string, cert: World['gateway']['cert'], cause: Scenario['
     w.gateway.cert = cert;
     extra?.(w);
   },
-  expect: { failing: sorted(['tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause },
+  expect: { failing: sorted(['tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause },
 });
 
 export const EDGE_SCENARIOS: Scenario[] = [
@@ -45,7 +47,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
       lb(w).targets = [];
       w.gateway.mode = 'reset';
     },
-    expect: { failing: sorted(['lb.targets', 'lb.health', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'lb-no-targets' },
+    expect: { failing: sorted(['lb.targets', 'lb.health', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'lb-no-targets' },
   },
   {
     name: 'lb-target-unhealthy',
@@ -93,7 +95,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
     apply: (w) => {
       w.gateway.dnsAnswer = '127.0.0.2';
     },
-    expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE]), cause: 'dns-not-lb' },
+    expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE, ...ROUTES]), cause: 'dns-not-lb' },
   },
   {
     ...badCert('cert-expired', 'expired', 'cert-issuance-failed', 'The console certificate expired ten days ago: cert-manager could not renew it (the DNS-01 solver fails), so the Certificate is Ready=False (Expired) with Issuing=False (Failed) and waits out its backoff.', (w) => {
@@ -114,7 +116,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
         revision: 1,
       };
     }),
-    expect: { failing: sorted(['gitops.ready', 'tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'cert-issuance-failed' },
+    expect: { failing: sorted(['gitops.ready', 'tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'cert-issuance-failed' },
   },
   badCert('cert-wrong-name', 'wrong-name', 'tls-name-mismatch', 'The gateway serves a certificate for another domain (*.old-sim...): the Certificate\'s dnsNames were rendered for the wrong FQDN.'),
   badCert('cert-staging', 'staging', 'tls-staging-issuer', 'The certificate comes from the Let\'s Encrypt staging issuer ((STAGING) Pretend Pear X1), which no client trusts: the Certificate points at letsencrypt-dns01-staging.', (w) => {
@@ -157,7 +159,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
     apply: (w) => {
       w.gateway.mode = 'hang';
     },
-    expect: { failing: sorted([...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
+    expect: { failing: sorted([...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
   },
   {
     name: 'hcloud-rate-limited',
@@ -176,5 +178,16 @@ export const EDGE_SCENARIOS: Scenario[] = [
       w.hcloud.token = `hc${randomBytes(31).toString('hex')}`;
     },
     expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
+  },
+  {
+    name: 'route-backend-down',
+    description:
+      'gitea.<fqdn> is routed (HTTPRoute gitea/gitea → Service gitea-gitea-http:3000) but its backend has no ready endpoint (the gitea Pod crash-loops): envoy answers 503 "no healthy upstream". The console and every other host work.',
+    apply: (w) => {
+      const slice = w.kube.objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.namespace === 'gitea' && o.metadata.labels?.['kubernetes.io/service-name'] === 'gitea-gitea-http');
+      if (!slice) throw new Error('healthy world has no EndpointSlice for gitea-gitea-http');
+      slice['endpoints'] = ((slice['endpoints'] as { conditions: Record<string, boolean> }[] | undefined) ?? []).map((e) => ({ ...e, conditions: { ready: false, serving: false, terminating: false } }));
+    },
+    expect: { failing: ['routes.reachable'], cause: 'route-backend-down' },
   },
 ];
