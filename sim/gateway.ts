@@ -83,6 +83,17 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     req.headers['x-forwarded-proto'] = 'https';
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
     req.headers['x-envoy-external-address'] = req.socket.remoteAddress ?? '127.0.0.1';
+    const slow = world.gateway.slowAnswers?.find((a) => (req.url ?? '').split('?')[0] === a.path);
+    if (slow) {
+      // Node sends the status line and headers with the first body write, so holding end() holds the answer.
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        if (res.statusCode !== slow.status) return end(...args);
+        const t = setTimeout(() => end(...args), slow.delayMs);
+        res.once('close', () => clearTimeout(t));
+        return res;
+      }) as typeof res.end;
+    }
     const handler = routes()[host];
     if (!handler) {
       // Envoy answers a Host no HTTPRoute matches with an empty 404.

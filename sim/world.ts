@@ -173,6 +173,11 @@ export interface World {
      * unless DNS is stale, in which case a foreign listener answers there.
      */
     dnsAnswer: string;
+    /**
+     * Answers held back before they are sent: on `path`, an answer with `status` leaves `delayMs`
+     * late (a cold backend: a successful /auth/handover runs EnsureUser's five Keycloak calls).
+     */
+    slowAnswers?: { path: string; status: number; delayMs: number }[];
   };
 
   catalyst: {

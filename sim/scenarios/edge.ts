@@ -180,6 +180,16 @@ export const EDGE_SCENARIOS: Scenario[] = [
     expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
   },
   {
+    name: 'handover-slow-keycloak',
+    description:
+      'A cold Keycloak: every /auth/handover that reaches EnsureUser (five Keycloak calls) answers after 5 s, longer than SMOKE_TIMEOUT; TLS and every other path answer at once. A slow answer is not a silent host: only the checks that need a successful handover fail; /readyz, whoami, the forged-token refusals and every public host still pass.',
+    apply: (w) => {
+      // A successful handover is a 302; the refusals (401) come before EnsureUser and stay fast.
+      w.gateway.slowAnswers = [{ path: '/auth/handover', status: 302, delayMs: 5000 }];
+    },
+    expect: { failing: ['handover.login', 'handover.replay-rejected'], cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
+  },
+  {
     name: 'route-backend-down',
     description:
       'gitea.<fqdn> is routed (HTTPRoute gitea/gitea → Service gitea-gitea-http:3000) but its backend has no ready endpoint (the gitea Pod crash-loops): envoy answers 503 "no healthy upstream". The console and every other host work.',
