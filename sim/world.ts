@@ -149,6 +149,12 @@ export interface World {
 
   hcloud: {
     token: string;
+    /**
+     * A read-only API token of the same project (Hetzner Console: Security → API tokens, permission
+     * "Read"): what an operator gives the suite as HCLOUD_TOKEN. GETs succeed, writes are 403.
+     * Made at start when unset.
+     */
+    readOnlyToken?: string;
     servers: HcloudServer[];
     loadBalancers: HcloudLoadBalancer[];
     /** Number of upcoming requests answered with 429 before normal service resumes. */

@@ -180,6 +180,33 @@ export const EDGE_SCENARIOS: Scenario[] = [
     expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
   },
   {
+    name: 'lb-dns-unhealthy',
+    description:
+      'PowerDNS is down behind the shared load balancer: every target is unhealthy on service 53 (→ 30053, the PowerDNS NodePort with its explicit TCP health check in infra/hetzner/main.tf), while 80/443 (cilium-envoy) stay healthy and the console works. lb.health names the DNS service, not envoy.',
+    apply: (w) => {
+      for (const t of lb(w).targets) t.health_status = t.health_status.map((h) => (h.listen_port === 53 ? { ...h, status: 'unhealthy' } : h));
+    },
+    expect: { failing: ['lb.health'], cause: 'lb-dns-unhealthy' },
+  },
+  {
+    name: 'huawei-sovereign',
+    description:
+      'A Sovereign on Huawei Cloud Stack (infra/providers/huawei/): no Hetzner project at all (no load balancer, no servers), the control plane\'s EIP is the load balancer (ConfigMap sovereign-fqdn lbIP), nodes carry k3s\'s own providerID, regionsJson names provider huawei and flux-system/cloud-credentials holds huawei-* keys. lb.targets and lb.health are skipped naming Huawei Cloud; dns.console-to-lb checks console.<fqdn> against the EIP; everything else passes.',
+    apply: (w) => {
+      w.hcloud.loadBalancers = [];
+      w.hcloud.servers = [];
+      const cm = findObject(w, 'ConfigMap', 'catalyst-system', 'sovereign-fqdn') as { data?: Record<string, string> } | undefined;
+      if (cm?.data) Object.assign(cm.data, { configuredRegions: 'me-east-215', regionsJson: '[{"key":"me-east-215","provider":"huawei"}]' });
+      for (const n of w.kube.objects.filter((o) => o.kind === 'Node')) (n['spec'] as { providerID?: string }).providerID = `k3s://${n.metadata.name}`;
+      const creds = findObject(w, 'Secret', 'flux-system', 'cloud-credentials');
+      if (creds) {
+        const b64 = (v: string): string => Buffer.from(v).toString('base64');
+        creds['data'] = { 'huawei-access-key': b64(`AK${randomBytes(10).toString('hex').toUpperCase()}`), 'huawei-secret-key': b64(randomBytes(20).toString('hex')), 'huawei-project-id': b64(randomBytes(16).toString('hex')) };
+      }
+    },
+    expect: { failing: [], skipped: ['lb.health', 'lb.targets'] },
+  },
+  {
     name: 'handover-slow-keycloak',
     description:
       'A cold Keycloak: every /auth/handover that reaches EnsureUser (five Keycloak calls) answers after 5 s, longer than SMOKE_TIMEOUT; TLS and every other path answer at once. A slow answer is not a silent host: only the checks that need a successful handover fail; /readyz, whoami, the forged-token refusals and every public host still pass.',

@@ -17,6 +17,11 @@ export interface Scenario {
     failing: string[];
     /** The root cause every failing check must name (after symptom attribution). */
     cause?: CauseId;
+    /**
+     * Exactly the check ids a passing scenario skips, by design (e.g. the Hetzner load-balancer checks
+     * on a Huawei Sovereign); absent means none may be skipped.
+     */
+    skipped?: string[];
     /** Suite configuration this scenario is run with in the matrix (e.g. a short SMOKE_TIMEOUT). */
     env?: Record<string, string>;
   };
