@@ -3,4 +3,5 @@ export const CONTRACT_CHECKS = [
   'preflight.kube-access', 'dns.console-to-lb', 'tls.handshake', 'tls.certificate', 'tls.matches-cluster', 'lb.targets', 'lb.health',
   'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc',
   'keycloak.sa-roles', 'handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required',
+  'routes.reachable',
 ];
