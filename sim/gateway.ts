@@ -142,13 +142,21 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     }
   };
   const port = await bind();
+  // auth.<fqdn> served by another of the Sovereign's load balancers (#4053: console./api. on a
+  // console LB, the rest on the main one): the same envoy behind a second address, same port.
+  const second = createNetServer((socket) => {
+    track(socket);
+    https.emit('connection', socket);
+  });
+  const authAddress = world.gateway.authAddress;
+  if (authAddress && authAddress !== world.gateway.bindHost) await listen(second, authAddress, port);
 
   return {
     port,
     close: async () => {
       for (const s of sockets) s.destroy();
       https.close();
-      await Promise.all([closeServer(lb), closeServer(foreign)]);
+      await Promise.all([closeServer(lb), closeServer(foreign), closeServer(second)]);
     },
   };
 }

@@ -133,7 +133,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   writeFileSync(keyFile, world.mothershipKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), { mode: 0o600 });
 
   // console.<fqdn> goes where DNS points (stale in dns-stale-record); auth./api. to the LB IP.
-  const gw = (h: string): string => `${h === 'console' ? world.gateway.dnsAnswer : world.gateway.bindHost}:${context.ports.gateway}`;
+  const gw = (h: string): string => `${h === 'console' ? world.gateway.dnsAnswer : h === 'auth' && world.gateway.authAddress ? world.gateway.authAddress : world.gateway.bindHost}:${context.ports.gateway}`;
   const env: Record<string, string> = {
     SOVEREIGN_FQDN: fqdn,
     SMOKE_SOVEREIGN: world.name,

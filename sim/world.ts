@@ -184,6 +184,11 @@ export interface World {
      * late (a cold backend: a successful /auth/handover runs EnsureUser's five Keycloak calls).
      */
     slowAnswers?: { path: string; status: number; delayMs: number }[];
+    /**
+     * Where auth.<fqdn> points when another load balancer serves it (the main one, while console./api.
+     * use an optional `…-console-lb`, #4053); unset: the same address as the console.
+     */
+    authAddress?: string;
   };
 
   catalyst: {

@@ -189,6 +189,24 @@ export const EDGE_SCENARIOS: Scenario[] = [
     expect: { failing: ['lb.health'], cause: 'lb-dns-unhealthy' },
   },
   {
+    name: 'lb-auth-separate-unhealthy',
+    description:
+      'console.<fqdn> and api.<fqdn> are served by the optional console load balancer (…-console-lb, label catalyst.openova.io/role=console, #4053), auth.<fqdn> by the main one, whose worker target is unhealthy on 80 and 443 (cilium-envoy down there). The console load balancer is healthy; lb.health checks the one auth.<fqdn> uses too and names it.',
+    apply: (w) => {
+      const main = lb(w);
+      const consoleLb = structuredClone(main);
+      Object.assign(consoleLb, { id: 303, name: `catalyst-${w.fqdn.replace(/\./g, '-')}-console-lb`, labels: { ...main.labels, 'catalyst.openova.io/role': 'console' } });
+      consoleLb.services = consoleLb.services.filter((s) => s.listen_port !== 53);
+      consoleLb.targets = consoleLb.targets.map((t) => ({ ...t, health_status: t.health_status.filter((h) => h.listen_port !== 53) }));
+      main.public_net.ipv4.ip = '127.0.0.5';
+      w.gateway.authAddress = '127.0.0.5';
+      w.hcloud.loadBalancers.push(consoleLb);
+      const worker = serverId(w, 'worker');
+      for (const t of main.targets) if (t.server?.id === worker) t.health_status = t.health_status.map((h) => (h.listen_port === 53 ? h : { ...h, status: 'unhealthy' }));
+    },
+    expect: { failing: ['lb.health'], cause: 'lb-targets-unhealthy' },
+  },
+  {
     name: 'huawei-sovereign',
     description:
       'A Sovereign on Huawei Cloud Stack (infra/providers/huawei/): no Hetzner project at all (no load balancer, no servers), the control plane\'s EIP is the load balancer (ConfigMap sovereign-fqdn lbIP), nodes carry k3s\'s own providerID, regionsJson names provider huawei and flux-system/cloud-credentials holds huawei-* keys. lb.targets and lb.health are skipped naming Huawei Cloud; dns.console-to-lb checks console.<fqdn> against the EIP; everything else passes.',
