@@ -4,4 +4,5 @@ export const CONTRACT_CHECKS = [
   'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc',
   'keycloak.sa-roles', 'handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required',
   'cluster.nodes-ready', 'catalyst.workloads-ready',
+  'routes.reachable',
 ];

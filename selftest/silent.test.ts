@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
 import type { Summary } from '../fixtures/reporter.js';
+import { Network } from '../fixtures/net.js';
 import { describeSilence, SilentPeers } from '../fixtures/silent.js';
 import { startSim } from '../sim/index.js';
 import { runPlaywright } from './run.js';
@@ -45,14 +46,42 @@ void describe('the record of silent peers', () => {
     assert.equal(await peers.seen('api.otech64.omani.works', 443), undefined, 'another address is not silent');
   });
 
-  void it('a silent answer holds for its name only; the first record wins; another run sees none', async () => {
+  void it('a slow answer is not recorded for the run; the first connection record wins; another run sees none', async () => {
     const peers = new SilentPeers(config());
-    await peers.record('api.otech64.omani.works', 443, 'answer', 'GET /readyz', 'no answer within 10000ms');
-    await peers.record('api.otech64.omani.works', 443, 'answer', 'GET /other', 'later');
-    assert.equal((await peers.seen('api.otech64.omani.works', 443))?.what, 'GET /readyz');
-    const sibling = new SilentPeers(config({ SMOKE_CONNECT_TO: 'api.otech64.omani.works:443:127.0.0.1:9443,x.otech64.omani.works:443:127.0.0.1:9443' }));
-    assert.equal(await sibling.seen('x.otech64.omani.works', 443), undefined, 'an answer-level silence is not the address');
+    await peers.record('api.otech64.omani.works', 443, 'answer', 'GET /auth/handover', 'no answer within 10000ms');
+    assert.equal(await peers.seen('api.otech64.omani.works', 443), undefined, 'a slow answer is not a silent host (issue 14)');
+    await peers.record('api.otech64.omani.works', 443, 'connection', 'a TLS handshake', 'first');
+    await peers.record('api.otech64.omani.works', 443, 'connection', 'GET /other', 'later');
+    assert.equal((await peers.seen('api.otech64.omani.works', 443))?.what, 'a TLS handshake');
     assert.equal(await new SilentPeers(config({ SMOKE_RUN_STARTED: '1790000000001' })).seen('console.otech64.omani.works', 443), undefined);
+  });
+
+  void it('through the network layer: a path that answers late fails that request only; a peer that never completes TLS is silent for the run', { timeout: 60_000 }, async () => {
+    const sim = await startSim({ scenario: 'healthy' });
+    const report = mkdtempSync(join(tmpdir(), 'silent-net-'));
+    try {
+      const cfg = (() => {
+        const r = loadConfig({ ...sim.env, SMOKE_TIMEOUT: '1s', SMOKE_REPORT_DIR: report, SMOKE_RUN_STARTED: String(Date.now()) });
+        if (!r.ok) throw new Error(JSON.stringify(r.problems));
+        return r.config;
+      })();
+      const net = new Network(cfg);
+      const consoleUrl = `https://console.${sim.fqdn}`;
+      // A cold backend on one path: /auth/handover's successful answer (302) held for 3 s.
+      sim.context.world.gateway.slowAnswers = [{ path: '/healthz', status: 200, delayMs: 3000 }];
+      await assert.rejects(net.request(`${consoleUrl}/healthz`), (e: Error & { code?: string }) => e.code === 'TIMEOUT' && /a slow answer on \/healthz, not a silent host/.test(e.message));
+      assert.equal(await new SilentPeers(cfg).seen(`console.${sim.fqdn}`, 443), undefined, 'nothing recorded for the host');
+      assert.equal((await net.request(`${consoleUrl}/readyz`)).status, 200, 'another path on the same host answers');
+      // A wedged envoy: TCP accepted, no TLS handshake.
+      sim.context.world.gateway.mode = 'hang';
+      await assert.rejects(net.request(`${consoleUrl}/api/v1/whoami`), (e: Error & { code?: string }) => e.code === 'TIMEOUT');
+      const silence = await new SilentPeers(cfg).seen(`auth.${sim.fqdn}`, 443);
+      assert.equal(silence?.level, 'connection', 'a silent connection holds for every name at the address');
+      await net.close();
+    } finally {
+      await sim.stop();
+      rmSync(report, { recursive: true, force: true });
+    }
   });
 });
 

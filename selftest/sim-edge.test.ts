@@ -77,6 +77,37 @@ void describe('sim edge: healthy', () => {
   });
 });
 
+void describe('sim edge: variants', () => {
+  let sim: SimHandle;
+  before(async () => {
+    sim = await startSim({ scenario: 'healthy' });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+
+  void it('hcloud with the read-only token reads; a write is refused 403, as a read-only token is', async () => {
+    const ro = sim.context.world.hcloud.readOnlyToken ?? '';
+    assert.ok(ro && ro !== sim.context.world.hcloud.token);
+    const list = await runRc('hcloud', ['load-balancer', 'list', '-o', 'json'], hcloudEnv(sim, ro));
+    assert.equal(list.rc, 0, list.stderr);
+    const name = sim.context.world.hcloud.loadBalancers[0]?.name ?? '';
+    const write = await runRc('hcloud', ['load-balancer', 'add-label', name, 'smoke=touched'], hcloudEnv(sim, ro));
+    assert.notEqual(write.rc, 0);
+    assert.match(write.stderr, /insufficient permissions|forbidden/);
+    assert.ok(sim.context.requests.some((q) => q.server === 'hcloud' && q.status === 403), 'the fake refused the write');
+  });
+
+  void it('curl --connect-to reaches every public host through the gateway: gitea, harbor, bao', async () => {
+    const port = sim.context.ports.gateway ?? 0;
+    for (const [label, code] of [['gitea', '200'], ['harbor', '200'], ['bao', '307']] as const) {
+      const r = await runRc('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{ssl_verify_result}', '--connect-to', `${label}.${sim.fqdn}:443:127.0.0.1:${port}`, '--cacert', sim.env['SMOKE_EXTRA_CA_FILE'] ?? '', `https://${label}.${sim.fqdn}/`]);
+      assert.equal(r.rc, 0, r.stderr);
+      assert.equal(r.stdout, `${code} 0`, label);
+    }
+  });
+});
+
 void describe('sim edge: faults', () => {
   void it('cert-expired: openssl s_client fails verification (certificate has expired)', async () => {
     const sim = await startSim({ scenario: 'cert-expired' });
@@ -136,6 +167,19 @@ void describe('sim edge: faults', () => {
       const ok = await fetch(url, { headers: auth });
       assert.equal(ok.status, 200);
       assert.ok(Number(ok.headers.get('ratelimit-remaining')) > 0);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  void it('route-backend-down: gitea.<fqdn> answers 503 "no healthy upstream" while its EndpointSlice has no ready endpoint; harbor still 200', async () => {
+    const sim = await startSim({ scenario: 'route-backend-down' });
+    try {
+      const port = sim.context.ports.gateway ?? 0;
+      const ask = (label: string): Promise<{ rc: number; stdout: string; stderr: string }> =>
+        runRc('curl', ['-sS', '-w', ' %{http_code}', '--connect-to', `${label}.${sim.fqdn}:443:127.0.0.1:${port}`, '--cacert', sim.env['SMOKE_EXTRA_CA_FILE'] ?? '', `https://${label}.${sim.fqdn}/`]);
+      assert.match((await ask('gitea')).stdout, /no healthy upstream 503$/);
+      assert.match((await ask('harbor')).stdout, / 200$/);
     } finally {
       await sim.stop();
     }

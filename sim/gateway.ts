@@ -17,6 +17,23 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { catalystHandler } from './catalyst-api.js';
 import { logRequest, type RunningServer, type SimContext } from './context.js';
 import { keycloakHandler } from './keycloak.js';
+import { PLATFORM_ROUTES, serviceReady, type SimRoute } from './routes.js';
+import type { World } from './world.js';
+
+/** What a platform UI answers to GET / (gitea's and harbor's pages, OpenBao's redirect to its UI). */
+function platformHandler(world: World, r: SimRoute): Handler {
+  return (_req, res) => {
+    if (!serviceReady(world, r.namespace, r.service)) {
+      res.writeHead(503, { 'content-type': 'text/plain', server: 'envoy' }).end('no healthy upstream');
+      return;
+    }
+    if (r.label === 'bao') {
+      res.writeHead(307, { location: '/ui/', 'content-length': '0' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><title>${r.label}</title>`);
+  };
+}
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -53,6 +70,8 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     [`console.${world.fqdn}`]: catalyst,
     [`api.${world.fqdn}`]: catalyst,
     [`auth.${world.fqdn}`]: keycloak,
+    // The other public hosts (sim/routes.ts): envoy answers 503 while the backend has no ready endpoint.
+    ...Object.fromEntries(PLATFORM_ROUTES.filter((r) => r.label !== 'auth').map((r) => [`${r.label}.${world.fqdn}`, platformHandler(world, r)])),
   });
   const catalyst = catalystHandler(ctx);
   const keycloak = keycloakHandler(ctx);
@@ -64,6 +83,17 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     req.headers['x-forwarded-proto'] = 'https';
     req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
     req.headers['x-envoy-external-address'] = req.socket.remoteAddress ?? '127.0.0.1';
+    const slow = world.gateway.slowAnswers?.find((a) => (req.url ?? '').split('?')[0] === a.path);
+    if (slow) {
+      // Node sends the status line and headers with the first body write, so holding end() holds the answer.
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        if (res.statusCode !== slow.status) return end(...args);
+        const t = setTimeout(() => end(...args), slow.delayMs);
+        res.once('close', () => clearTimeout(t));
+        return res;
+      }) as typeof res.end;
+    }
     const handler = routes()[host];
     if (!handler) {
       // Envoy answers a Host no HTTPRoute matches with an empty 404.
@@ -112,13 +142,21 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
     }
   };
   const port = await bind();
+  // auth.<fqdn> served by another of the Sovereign's load balancers (#4053: console./api. on a
+  // console LB, the rest on the main one): the same envoy behind a second address, same port.
+  const second = createNetServer((socket) => {
+    track(socket);
+    https.emit('connection', socket);
+  });
+  const authAddress = world.gateway.authAddress;
+  if (authAddress && authAddress !== world.gateway.bindHost) await listen(second, authAddress, port);
 
   return {
     port,
     close: async () => {
       for (const s of sockets) s.destroy();
       https.close();
-      await Promise.all([closeServer(lb), closeServer(foreign)]);
+      await Promise.all([closeServer(lb), closeServer(foreign), closeServer(second)]);
     },
   };
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import type { Socket } from 'node:net';
@@ -72,6 +73,7 @@ function sortItems<T extends Item>(items: T[], sorts: string[]): T[] {
 /** Starts the fake Hetzner Cloud API on 127.0.0.1 (HCLOUD_ENDPOINT=http://127.0.0.1:PORT/v1). */
 export async function startHcloud(ctx: SimContext): Promise<RunningServer> {
   const { world } = ctx;
+  world.hcloud.readOnlyToken ??= `hc${randomBytes(31).toString('hex')}`;
   let remaining = RATE_LIMIT;
   const sockets = new Set<Socket>();
 
@@ -87,7 +89,10 @@ export async function startHcloud(ctx: SimContext): Promise<RunningServer> {
       send(status, { error: { code, message, details: null } }, headers);
 
     const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${world.hcloud.token}`) return error(401, 'unauthorized', 'unable to authenticate');
+    const readOnly = !!world.hcloud.readOnlyToken && auth === `Bearer ${world.hcloud.readOnlyToken}`;
+    if (auth !== `Bearer ${world.hcloud.token}` && !readOnly) return error(401, 'unauthorized', 'unable to authenticate');
+    // A read-only token may read; anything else is refused as the API refuses it.
+    if (readOnly && method !== 'GET') return error(403, 'forbidden', 'insufficient permissions for this request (read-only token)');
 
     const resetAt = String(Math.ceil(Date.now() / 1000) + world.hcloud.rateLimitResetSeconds);
     if (world.hcloud.rateLimitedRequests > 0) {

@@ -22,6 +22,7 @@ import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { allowed, startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys } from './keys.js';
+import { PUBLIC_LABELS } from './routes.js';
 import { makePki } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
 
@@ -168,11 +169,12 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   writeFileSync(keyFile, world.mothershipKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), { mode: 0o600 });
 
   // console.<fqdn> goes where DNS points (stale in dns-stale-record); auth./api. to the LB IP.
-  const gw = (h: string): string => `${h === 'console' ? world.gateway.dnsAnswer : world.gateway.bindHost}:${context.ports.gateway}`;
+  const gw = (h: string): string => `${h === 'console' ? world.gateway.dnsAnswer : h === 'auth' && world.gateway.authAddress ? world.gateway.authAddress : world.gateway.bindHost}:${context.ports.gateway}`;
   const env: Record<string, string> = {
     SOVEREIGN_FQDN: fqdn,
     SMOKE_SOVEREIGN: world.name,
-    SMOKE_CONNECT_TO: ['console', 'auth', 'api'].map((h) => `${h}.${fqdn}:443:${gw(h)}`).join(','),
+    // Every public host (sim/routes.ts), as an operator lists them before DNS is right.
+    SMOKE_CONNECT_TO: PUBLIC_LABELS.map((h) => `${h}.${fqdn}:443:${gw(h)}`).join(','),
     SMOKE_EXTRA_CA_FILE: pki.caFile,
     KUBECONFIG: kubeconfig,
     HCLOUD_ENDPOINT: `http://127.0.0.1:${context.ports.hcloud}/v1`,

@@ -62,6 +62,7 @@ export const RESOURCES: Resource[] = [
   { group: 'acme.cert-manager.io', version: 'v1', kind: 'Order', plural: 'orders', singular: 'order', namespaced: true, verbs: RW, categories: ['cert-manager', 'cert-manager-acme'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', singular: 'gateway', namespaced: true, verbs: RW, shortNames: ['gtw'], categories: ['gateway-api'] },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', singular: 'httproute', namespaced: true, verbs: RW, categories: ['gateway-api'] },
+  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, verbs: RW },
   { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', namespaced: false, verbs: ['create'] },
 ];
 

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject, World } from './world.js';
+import { routeObjects } from './routes.js';
 
 export const CATALYST_IMAGE_SHA = 'a1b2c3d';
 export const CATALYST_CHART_VERSION = '1.4.95';
@@ -352,6 +353,8 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
       spec: { type: 'ClusterIP', clusterIP: '10.43.12.34', selector: { 'app.kubernetes.io/name': svc[0] }, ports: [{ name: 'http', port: svc[1], targetPort: svc[2], protocol: 'TCP' }] },
     });
   }
+  // Public hosts (sim/routes.ts): the HTTPRoutes attached to the gateway, their Services and EndpointSlices.
+  for (const o of routeObjects(world)) if (!objects.some((x) => key(x) === key(o))) objects.push(o);
   return objects;
 }
 

@@ -51,6 +51,12 @@ export const SIM_ROOT = '/O=Sovereign Sim/CN=Sovereign Sim Root CA';
 export const SIM_INTERMEDIATE = '/O=Sovereign Sim/CN=Sovereign Sim Issuing CA R1';
 export const STAGING_ROOT = "/C=US/O=(STAGING) Internet Security Research Group/CN=(STAGING) Pretend Pear X1";
 export const STAGING_INTERMEDIATE = "/C=US/O=(STAGING) Let's Encrypt/CN=(STAGING) Counterfeit Cashew R10";
+/**
+ * A root of Let's Encrypt's second staging hierarchy (2025), which the suite does not ship: the name is
+ * Let's Encrypt's, the key the simulator's (as for every staging name here: the real keys are not ours).
+ */
+export const STAGING_OTHER_ROOT = '/C=US/O=(STAGING) Internet Security Research Group/CN=(STAGING) Yearning Yucca Root YE';
+export const STAGING_OTHER_INTERMEDIATE = "/C=US/O=(STAGING) Let's Encrypt/CN=(STAGING) Sim Staging Issuing CA YE1";
 
 const CONFIG = `
 [ req ]
@@ -159,8 +165,9 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert, opt
     return { leafPem, chainPem: leafPem + spec.chainTail, keyPem: readFileSync(key, 'utf8') };
   };
 
-  const [root, stagingRoot] = await Promise.all([selfSigned('root', SIM_ROOT), served === 'staging' ? selfSigned('staging-root', STAGING_ROOT) : undefined]);
-  const [inter, stagingInter] = await Promise.all([intermediate('intermediate', SIM_INTERMEDIATE, root), stagingRoot ? intermediate('staging-intermediate', STAGING_INTERMEDIATE, stagingRoot) : undefined]);
+  const stagingNames = served === 'staging' ? [STAGING_ROOT, STAGING_INTERMEDIATE] : served === 'staging-other-root' ? [STAGING_OTHER_ROOT, STAGING_OTHER_INTERMEDIATE] : undefined;
+  const [root, stagingRoot] = await Promise.all([selfSigned('root', SIM_ROOT), stagingNames ? selfSigned('staging-root', stagingNames[0] ?? '') : undefined]);
+  const [inter, stagingInter] = await Promise.all([intermediate('intermediate', SIM_INTERMEDIATE, root), stagingRoot ? intermediate('staging-intermediate', stagingNames?.[1] ?? '', stagingRoot) : undefined]);
 
   const wildcard = { cn: `*.${fqdn}`, sans: [`*.${fqdn}`, fqdn] };
   const good: LeafSpec = { name: 'wildcard', ...wildcard, issuer: inter, chainTail: inter.pem };
@@ -177,6 +184,7 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert, opt
         return { ...good, name: 'served-wrong-name', cn: `*.${other}`, sans: [`*.${other}`, other] };
       }
       case 'staging':
+      case 'staging-other-root':
         if (!stagingInter) throw new Error('staging PKI missing');
         return { ...good, name: 'served-staging', issuer: stagingInter, chainTail: stagingInter.pem };
       case 'leaf-only':

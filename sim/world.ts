@@ -105,6 +105,7 @@ export type ServedCert =
   | 'expiring' // valid, but fewer days left than SMOKE_CERT_MIN_DAYS
   | 'wrong-name' // SANs for another domain
   | 'staging' // chains to a "(STAGING)" root the suite does not trust
+  | 'staging-other-root' // chains to a staging root other than the two the suite ships (Let's Encrypt's 2025 hierarchy)
   | 'leaf-only' // intermediate missing from the chain
   | 'stale'; // valid and trusted, but not the one in the cluster Secret (envoy kept an old cert)
 
@@ -155,6 +156,12 @@ export interface World {
 
   hcloud: {
     token: string;
+    /**
+     * A read-only API token of the same project (Hetzner Console: Security → API tokens, permission
+     * "Read"): what an operator gives the suite as HCLOUD_TOKEN. GETs succeed, writes are 403.
+     * Made at start when unset.
+     */
+    readOnlyToken?: string;
     servers: HcloudServer[];
     loadBalancers: HcloudLoadBalancer[];
     /** Number of upcoming requests answered with 429 before normal service resumes. */
@@ -183,6 +190,16 @@ export interface World {
      * unless DNS is stale, in which case a foreign listener answers there.
      */
     dnsAnswer: string;
+    /**
+     * Answers held back before they are sent: on `path`, an answer with `status` leaves `delayMs`
+     * late (a cold backend: a successful /auth/handover runs EnsureUser's five Keycloak calls).
+     */
+    slowAnswers?: { path: string; status: number; delayMs: number }[];
+    /**
+     * Where auth.<fqdn> points when another load balancer serves it (the main one, while console./api.
+     * use an optional `…-console-lb`, #4053); unset: the same address as the console.
+     */
+    authAddress?: string;
   };
 
   catalyst: {

@@ -15,6 +15,8 @@ const THROUGH_CONSOLE = ['catalyst-api.available', 'handover.forged-rejected', '
 /** auth.<fqdn>: same load balancer IP and the same wildcard certificate. */
 const THROUGH_AUTH = ['keycloak.sa-roles'];
 const TLS_ALL = ['tls.certificate', 'tls.handshake', 'tls.matches-cluster'];
+/** Every public host the gateway routes (console, api, auth, gitea, harbor, bao) goes through the same load balancer and certificate. */
+const ROUTES = ['routes.reachable'];
 
 const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
 
@@ -34,7 +36,7 @@ const badCert = (name: string, cert: World['gateway']['cert'], cause: Scenario['
     w.gateway.cert = cert;
     extra?.(w);
   },
-  expect: { failing: sorted(['tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause },
+  expect: { failing: sorted(['tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause },
 });
 
 export const EDGE_SCENARIOS: Scenario[] = [
@@ -45,7 +47,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
       lb(w).targets = [];
       w.gateway.mode = 'reset';
     },
-    expect: { failing: sorted(['lb.targets', 'lb.health', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'lb-no-targets' },
+    expect: { failing: sorted(['lb.targets', 'lb.health', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'lb-no-targets' },
   },
   {
     name: 'lb-target-unhealthy',
@@ -93,7 +95,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
     apply: (w) => {
       w.gateway.dnsAnswer = '127.0.0.2';
     },
-    expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE]), cause: 'dns-not-lb' },
+    expect: { failing: sorted(['dns.console-to-lb', ...TLS_ALL, ...THROUGH_CONSOLE, ...ROUTES]), cause: 'dns-not-lb' },
   },
   {
     ...badCert('cert-expired', 'expired', 'cert-issuance-failed', 'The console certificate expired ten days ago: cert-manager could not renew it (the DNS-01 solver fails), so the Certificate is Ready=False (Expired) with Issuing=False (Failed) and waits out its backoff.', (w) => {
@@ -114,13 +116,26 @@ export const EDGE_SCENARIOS: Scenario[] = [
         revision: 1,
       };
     }),
-    expect: { failing: sorted(['gitops.ready', 'tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'cert-issuance-failed' },
+    expect: { failing: sorted(['gitops.ready', 'tls.certificate', ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'cert-issuance-failed' },
   },
   badCert('cert-wrong-name', 'wrong-name', 'tls-name-mismatch', 'The gateway serves a certificate for another domain (*.old-sim...): the Certificate\'s dnsNames were rendered for the wrong FQDN.'),
   badCert('cert-staging', 'staging', 'tls-staging-issuer', 'The certificate comes from the Let\'s Encrypt staging issuer ((STAGING) Pretend Pear X1), which no client trusts: the Certificate points at letsencrypt-dns01-staging.', (w) => {
     const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
     if (cert?.spec?.issuerRef) cert.spec.issuerRef.name = 'letsencrypt-dns01-staging';
   }),
+  ((): Scenario => {
+    const s = badCert(
+      'cert-staging-other-root',
+      'staging-other-root',
+      'tls-staging-issuer',
+      'A QA Sovereign (WILDCARD_CERT_USE_STAGING: issuer letsencrypt-dns01-staging-powerdns) run with SMOKE_ALLOW_STAGING_CERT=true, but its chain goes to a staging root the suite does not ship ((STAGING) Yearning Yucca Root YE, Let\'s Encrypt\'s 2025 hierarchy): every layer refuses it alike, and every failure names the staging chain and the fix, not the network.',
+      (w) => {
+        const cert = findObject(w, 'Certificate', 'kube-system', 'sovereign-wildcard-tls') as { spec?: { issuerRef?: { name?: string } } } | undefined;
+        if (cert?.spec?.issuerRef) cert.spec.issuerRef.name = 'letsencrypt-dns01-staging-powerdns';
+      },
+    );
+    return { ...s, expect: { ...s.expect, env: { SMOKE_ALLOW_STAGING_CERT: 'true' } } };
+  })(),
   badCert('cert-leaf-only', 'leaf-only', 'tls-untrusted', 'The gateway serves the leaf without its intermediate, so clients cannot build a chain to the root (UNABLE_TO_VERIFY_LEAF_SIGNATURE).'),
   {
     name: 'cert-expiring',
@@ -144,7 +159,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
     apply: (w) => {
       w.gateway.mode = 'hang';
     },
-    expect: { failing: sorted([...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]), cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
+    expect: { failing: sorted([...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]), cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
   },
   {
     name: 'hcloud-rate-limited',
@@ -163,6 +178,72 @@ export const EDGE_SCENARIOS: Scenario[] = [
       w.hcloud.token = `hc${randomBytes(31).toString('hex')}`;
     },
     expect: { failing: ['dns.console-to-lb', 'lb.health', 'lb.targets'], cause: 'hcloud-token-rejected' },
+  },
+  {
+    name: 'lb-dns-unhealthy',
+    description:
+      'PowerDNS is down behind the shared load balancer: every target is unhealthy on service 53 (→ 30053, the PowerDNS NodePort with its explicit TCP health check in infra/hetzner/main.tf), while 80/443 (cilium-envoy) stay healthy and the console works. lb.health names the DNS service, not envoy.',
+    apply: (w) => {
+      for (const t of lb(w).targets) t.health_status = t.health_status.map((h) => (h.listen_port === 53 ? { ...h, status: 'unhealthy' } : h));
+    },
+    expect: { failing: ['lb.health'], cause: 'lb-dns-unhealthy' },
+  },
+  {
+    name: 'lb-auth-separate-unhealthy',
+    description:
+      'console.<fqdn> and api.<fqdn> are served by the optional console load balancer (…-console-lb, label catalyst.openova.io/role=console, #4053), auth.<fqdn> by the main one, whose worker target is unhealthy on 80 and 443 (cilium-envoy down there). The console load balancer is healthy; lb.health checks the one auth.<fqdn> uses too and names it.',
+    apply: (w) => {
+      const main = lb(w);
+      const consoleLb = structuredClone(main);
+      Object.assign(consoleLb, { id: 303, name: `catalyst-${w.fqdn.replace(/\./g, '-')}-console-lb`, labels: { ...main.labels, 'catalyst.openova.io/role': 'console' } });
+      consoleLb.services = consoleLb.services.filter((s) => s.listen_port !== 53);
+      consoleLb.targets = consoleLb.targets.map((t) => ({ ...t, health_status: t.health_status.filter((h) => h.listen_port !== 53) }));
+      main.public_net.ipv4.ip = '127.0.0.5';
+      w.gateway.authAddress = '127.0.0.5';
+      w.hcloud.loadBalancers.push(consoleLb);
+      const worker = serverId(w, 'worker');
+      for (const t of main.targets) if (t.server?.id === worker) t.health_status = t.health_status.map((h) => (h.listen_port === 53 ? h : { ...h, status: 'unhealthy' }));
+    },
+    expect: { failing: ['lb.health'], cause: 'lb-targets-unhealthy' },
+  },
+  {
+    name: 'huawei-sovereign',
+    description:
+      'A Sovereign on Huawei Cloud Stack (infra/providers/huawei/): no Hetzner project at all (no load balancer, no servers), the control plane\'s EIP is the load balancer (ConfigMap sovereign-fqdn lbIP), nodes carry k3s\'s own providerID, regionsJson names provider huawei and flux-system/cloud-credentials holds huawei-* keys. lb.targets and lb.health are skipped naming Huawei Cloud; dns.console-to-lb checks console.<fqdn> against the EIP; everything else passes.',
+    apply: (w) => {
+      w.hcloud.loadBalancers = [];
+      w.hcloud.servers = [];
+      const cm = findObject(w, 'ConfigMap', 'catalyst-system', 'sovereign-fqdn') as { data?: Record<string, string> } | undefined;
+      if (cm?.data) Object.assign(cm.data, { configuredRegions: 'me-east-215', regionsJson: '[{"key":"me-east-215","provider":"huawei"}]' });
+      for (const n of w.kube.objects.filter((o) => o.kind === 'Node')) (n['spec'] as { providerID?: string }).providerID = `k3s://${n.metadata.name}`;
+      const creds = findObject(w, 'Secret', 'flux-system', 'cloud-credentials');
+      if (creds) {
+        const b64 = (v: string): string => Buffer.from(v).toString('base64');
+        creds['data'] = { 'huawei-access-key': b64(`AK${randomBytes(10).toString('hex').toUpperCase()}`), 'huawei-secret-key': b64(randomBytes(20).toString('hex')), 'huawei-project-id': b64(randomBytes(16).toString('hex')) };
+      }
+    },
+    expect: { failing: [], skipped: ['lb.health', 'lb.targets'] },
+  },
+  {
+    name: 'handover-slow-keycloak',
+    description:
+      'A cold Keycloak: every /auth/handover that reaches EnsureUser (five Keycloak calls) answers after 5 s, longer than SMOKE_TIMEOUT; TLS and every other path answer at once. A slow answer is not a silent host: only the checks that need a successful handover fail; /readyz, whoami, the forged-token refusals and every public host still pass.',
+    apply: (w) => {
+      // A successful handover is a 302; the refusals (401) come before EnsureUser and stay fast.
+      w.gateway.slowAnswers = [{ path: '/auth/handover', status: 302, delayMs: 5000 }];
+    },
+    expect: { failing: ['handover.login', 'handover.replay-rejected'], cause: 'console-unresponsive', env: { SMOKE_TIMEOUT: '2s' } },
+  },
+  {
+    name: 'route-backend-down',
+    description:
+      'gitea.<fqdn> is routed (HTTPRoute gitea/gitea → Service gitea-gitea-http:3000) but its backend has no ready endpoint (the gitea Pod crash-loops): envoy answers 503 "no healthy upstream". The console and every other host work.',
+    apply: (w) => {
+      const slice = w.kube.objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.namespace === 'gitea' && o.metadata.labels?.['kubernetes.io/service-name'] === 'gitea-gitea-http');
+      if (!slice) throw new Error('healthy world has no EndpointSlice for gitea-gitea-http');
+      slice['endpoints'] = ((slice['endpoints'] as { conditions: Record<string, boolean> }[] | undefined) ?? []).map((e) => ({ ...e, conditions: { ready: false, serving: false, terminating: false } }));
+    },
+    expect: { failing: ['routes.reachable'], cause: 'route-backend-down' },
   },
 ];
 

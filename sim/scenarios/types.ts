@@ -17,10 +17,13 @@ export interface Scenario {
     failing: string[];
     /** The root cause every failing check must name (after symptom attribution). */
     cause?: CauseId;
+    /**
+     * Exactly the check ids a scenario skips by design (e.g. the Hetzner load-balancer checks on a
+     * Huawei Sovereign, a login without an owner to sign in as); absent means none may be skipped.
+     */
+    skipped?: string[];
     /** Suite configuration this scenario is run with in the matrix (e.g. a short SMOKE_TIMEOUT). */
     env?: Record<string, string>;
-    /** Exactly the check ids that are skipped (default none), e.g. a login without an owner to sign in as. */
-    skipped?: string[];
     /** Text each of which some entry of summary.json `sideEffects` must contain. */
     sideEffects?: string[];
   };
