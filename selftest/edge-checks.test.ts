@@ -72,7 +72,12 @@ void describe('tls probe', () => {
     const r = await probeTls(cfg, `console.${sim.fqdn}`);
     assert.equal(r.verify.ok, false);
     assert.deepEqual(certificateProblems(r, cfg).map((p) => p.cause), ['tls-staging-issuer']);
-    assert.deepEqual(certificateProblems(r, { ...cfg, allowStagingCert: true }), []);
+    // Allowed, the chain must still verify against the shipped staging roots (issue 14): the sim's
+    // "(STAGING) Pretend Pear X1" has another key than Let's Encrypt's, so it stays a staging finding.
+    const allowed = certificateProblems(r, { ...cfg, allowStagingCert: true });
+    assert.deepEqual(allowed.map((p) => p.cause), ['tls-staging-issuer']);
+    assert.match(allowed[0]?.text ?? '', /does not verify against the shipped root of that name/);
+    assert.deepEqual(certificateProblems({ ...r, verify: { ...r.verify, ok: true, chainCode: undefined, code: undefined } }, { ...cfg, allowStagingCert: true }), [], 'a staging chain that verifies is fine when allowed');
   });
 
   void it('leaf-only: incomplete chain; wrong-name: mismatch with the SANs seen', async () => {

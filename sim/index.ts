@@ -64,7 +64,8 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 function operatorCredentials(world: World): Record<string, string> {
   const can = (namespace: string, name: string): boolean => allowed(world, { verb: 'get', group: '', resource: 'secrets', namespace, name });
   const out: Record<string, string> = {};
-  if (!can('flux-system', 'cloud-credentials')) out['HCLOUD_TOKEN'] = world.hcloud.token;
+  // An operator running least privilege supplies a read-only Hetzner token (issue 12), not the project's read-write one.
+  if (!can('flux-system', 'cloud-credentials')) out['HCLOUD_TOKEN'] = world.hcloud.readOnlyToken ?? world.hcloud.token;
   const sa = world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server');
   if (!can('keycloak', 'catalyst-kc-sa-credentials') && sa?.secret) Object.assign(out, { SMOKE_KC_SA_CLIENT_ID: sa.clientId, SMOKE_KC_SA_CLIENT_SECRET: sa.secret });
   return out;
