@@ -57,17 +57,17 @@ export class UnknownScenario extends Error {
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 /**
- * HCLOUD_TOKEN and SMOKE_KC_SA_CLIENT_ID/SECRET, as an operator supplies them when the smoke identity
- * may not read Secret flux-system/cloud-credentials or keycloak/catalyst-kc-sa-credentials (the
- * least-privilege set of sovereigns/rbac.yaml). Nothing when it may: the suite reads them itself.
+ * HCLOUD_TOKEN (a read-only token), as an operator supplies it when the smoke identity may not read
+ * Secret flux-system/cloud-credentials (the least-privilege set of sovereigns/rbac.yaml). Nothing when
+ * it may: the suite reads it itself.
  */
 function operatorCredentials(world: World): Record<string, string> {
   const can = (namespace: string, name: string): boolean => allowed(world, { verb: 'get', group: '', resource: 'secrets', namespace, name });
   const out: Record<string, string> = {};
   // An operator running least privilege supplies a read-only Hetzner token (issue 12), not the project's read-write one.
   if (!can('flux-system', 'cloud-credentials')) out['HCLOUD_TOKEN'] = world.hcloud.readOnlyToken ?? world.hcloud.token;
-  const sa = world.keycloak.realm.clients.find((c) => c.clientId === 'catalyst-api-server');
-  if (!can('keycloak', 'catalyst-kc-sa-credentials') && sa?.secret) Object.assign(out, { SMOKE_KC_SA_CLIENT_ID: sa.clientId, SMOKE_KC_SA_CLIENT_SECRET: sa.secret });
+  // No Keycloak credentials: without Secret read, keycloak.sa-roles decides from the realm import
+  // (the SA secret stays optional, for a deeper run).
   return out;
 }
 
