@@ -223,7 +223,7 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
       Object.assign(ds, { readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 1 });
       for (const c of ds.conditions) if (c.type === 'Available') Object.assign(c, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
     },
-    expect: { failing: sorted(['catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst.workloads-ready', 'routes.reachable', ...BEHIND_CONSOLE]), cause: 'catalyst-api-unavailable' },
+    expect: { failing: sorted(['catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst.workloads-ready', 'routes.reachable', ...BEHIND_CONSOLE]), cause: 'catalyst-api-unavailable', env: { SMOKE_AWAIT: '5s' } },
   },
   {
     name: 'handover-key-mismatch',

@@ -243,7 +243,7 @@ export const EDGE_SCENARIOS: Scenario[] = [
       if (!slice) throw new Error('healthy world has no EndpointSlice for gitea-gitea-http');
       slice['endpoints'] = ((slice['endpoints'] as { conditions: Record<string, boolean> }[] | undefined) ?? []).map((e) => ({ ...e, conditions: { ready: false, serving: false, terminating: false } }));
     },
-    expect: { failing: ['routes.reachable'], cause: 'route-backend-down' },
+    expect: { failing: ['routes.reachable'], cause: 'route-backend-down', env: { SMOKE_AWAIT: '5s' } },
   },
 ];
 
@@ -399,7 +399,7 @@ export function provisioningTimeline(at: ProvisioningMoments = PROVISIONING_MOME
 }
 
 /** Checks that do not go through the gateway certificate and pass while it is never issued. */
-export const CERT_NEVER_ISSUED_FAILING = sorted(['gitops.ready', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH]);
+export const CERT_NEVER_ISSUED_FAILING = sorted(['gitops.ready', ...TLS_ALL, ...THROUGH_CONSOLE, ...THROUGH_AUTH, ...ROUTES]);
 
 EDGE_SCENARIOS.push(provisioningTimeline(), {
   name: 'cert-never-issued',
