@@ -8,7 +8,7 @@
 // realm import (reduced evidence, recorded); a Secret that does not exist is a finding, never a skip.
 import { evidence, fail, skipCheck, test } from '../fixtures/index.js';
 import { requireCluster } from '../fixtures/cluster-checks.js';
-import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
+import { awaitEdgeOf } from '../fixtures/edge-checks.js';
 import type { SecretLook } from '../fixtures/keycloak.js';
 
 test(
@@ -16,7 +16,7 @@ test(
   { tag: ['@cluster', '@auth'] },
   async ({ keycloak, kube, config, net }) => {
     // auth.<fqdn> shares the console's load balancer and certificate: wait while they converge.
-    await awaitConsoleEdge({ config, kube, net });
+    await awaitEdgeOf({ config, kube, net }, config.keycloakUrl);
     const realm = await test.step('Keycloak serves the realm', () => keycloak.awaitRealm());
     if (realm) fail(realm.cause, realm.message);
     let looks: SecretLook[] | undefined;
