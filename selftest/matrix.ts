@@ -5,6 +5,9 @@
  * rendered into the README by scripts/scenario-table.ts.
  *
  * SMOKE_MATRIX=name1,name2 limits the run to those scenarios.
+ *
+ * The matrix is split into shards, one test file each (selftest/matrix-<n>.test.ts): every test file
+ * has its own 10-minute deadline (scripts/test), and the whole matrix runs longer than that.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -16,9 +19,14 @@ import { runSmoke } from './run.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, '.tmp', `matrix-${process.pid}`);
 const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
-const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 
-describe('scenario matrix: every fault is caught and named', { concurrency: 2 }, () => {
+/** The number of matrix shards (selftest/matrix-1.test.ts … matrix-<MATRIX_SHARDS>.test.ts). */
+export const MATRIX_SHARDS = 3;
+
+/** Registers the scenarios of shard `shard` (1-based): every MATRIX_SHARDS-th scenario. */
+export function matrixShard(shard: number): void {
+  const selected = SCENARIOS.filter((s, i) => (!only || only.includes(s.name)) && i % MATRIX_SHARDS === shard - 1);
+  describe(`scenario matrix (shard ${shard} of ${MATRIX_SHARDS}): every fault is caught and named`, { concurrency: 2 }, () => {
   after(() => rmSync(OUT, { recursive: true, force: true }));
   for (const scenario of selected) {
     it(`${scenario.name}: ${scenario.expect.failing.length ? `fails ${scenario.expect.failing.join(', ')} naming ${scenario.expect.cause}` : 'every check passes'}`, async () => {
@@ -47,3 +55,4 @@ describe('scenario matrix: every fault is caught and named', { concurrency: 2 },
     });
   }
 });
+}
