@@ -15,6 +15,22 @@ export const CATALYST_CHART_VERSION = '1.4.95';
 export const FLUX_REVISION = 'main@sha1:3f1c9e2b7d4a5f60718293a4b5c6d7e8f9012345';
 
 /** RFC 3339 time `offsetSeconds` from the world's boot time (negative: before the run). */
+
+/** A one-replica Deployment's status once its ReplicaSet rolled out, as the deployment controller writes it. */
+function rolledOutStatus(world: World, replicaSet: string): Record<string, unknown> {
+  return {
+    observedGeneration: 1,
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    conditions: [
+      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: at(world, -600), lastUpdateTime: at(world, -600) },
+      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${replicaSet}" has successfully progressed.`, lastTransitionTime: at(world, -690), lastUpdateTime: at(world, -600) },
+    ],
+  };
+}
+
 export function at(world: Pick<World, 'bootTime'>, offsetSeconds: number): string {
   return new Date(world.bootTime + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -331,17 +347,7 @@ export function healthyObjects(world: World, inputs: ObjectInputs): KubeObject[]
       strategy: { type: 'Recreate' },
       template: { metadata: { labels: API_LABELS }, spec: { serviceAccountName: 'catalyst-api-cutover-driver', securityContext: { fsGroup: 65534 }, containers: [catalystApiContainer()], volumes: catalystApiVolumes() } },
     },
-    status: {
-      observedGeneration: 1,
-      replicas: 1,
-      updatedReplicas: 1,
-      readyReplicas: 1,
-      availableReplicas: 1,
-      conditions: [
-        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: at(world, -600), lastUpdateTime: at(world, -600) },
-        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "catalyst-api-${API_POD_TEMPLATE_HASH}" has successfully progressed.`, lastTransitionTime: at(world, -690), lastUpdateTime: at(world, -600) },
-      ],
-    },
+    status: rolledOutStatus(world, `catalyst-api-${API_POD_TEMPLATE_HASH}`),
   });
   objects.push(catalystApiPod(world, 'x7k2p', -650));
   objects.push(...catalystControlPlane(world));
@@ -584,17 +590,7 @@ export function catalystControlPlane(world: World): KubeObject[] {
       kind: 'Deployment',
       metadata: meta(world, name, 'catalyst-system', -690, { generation: 1, labels, annotations: { 'deployment.kubernetes.io/revision': '1', 'meta.helm.sh/release-name': 'catalyst-platform', 'meta.helm.sh/release-namespace': 'catalyst-system' } }),
       spec: { replicas: 1, selector: { matchLabels: selector }, strategy: { type: 'RollingUpdate' }, template: { metadata: { labels: selector }, spec: { containers: [{ name: container, image }] } } },
-      status: {
-        observedGeneration: 1,
-        replicas: 1,
-        updatedReplicas: 1,
-        readyReplicas: 1,
-        availableReplicas: 1,
-        conditions: [
-          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: at(world, -600), lastUpdateTime: at(world, -600) },
-          { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${name}-${hash}" has successfully progressed.`, lastTransitionTime: at(world, -690), lastUpdateTime: at(world, -600) },
-        ],
-      },
+      status: rolledOutStatus(world, `${name}-${hash}`),
     });
     out.push(controlPlanePod(world, name, appName, container, image));
   }
