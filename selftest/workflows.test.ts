@@ -335,7 +335,8 @@ describe('smoke.yml, run as a caller\'s job runs it, against the simulator', () 
     // What the runner does with GITHUB_ENV between steps.
     const fromEnvFile = parseDotenv(readFileSync(githubEnv, 'utf8'));
 
-    const smokeEnv = { ...base, ...fromEnvFile, AWAIT: '60s', GREP: opts.grep ?? '', STRICT: opts.strict ?? 'true', ALLOW_SKIP: opts.allowSkip ?? '', SETTINGS: settingsFile };
+    // The Environment's HCLOUD_TOKEN secret: a read-only token, as the README says is enough.
+    const smokeEnv = { ...base, ...fromEnvFile, HCLOUD_TOKEN: sim.env['HCLOUD_TOKEN'] ?? '', AWAIT: '60s', GREP: opts.grep ?? '', STRICT: opts.strict ?? 'true', ALLOW_SKIP: opts.allowSkip ?? '', SETTINGS: settingsFile };
     const r = await runProcess('bash', ['-c', step(w, /Every check/).run ?? ''], { cwd: ROOT, env: smokeEnv });
     const annotate = spawnSync('bash', ['-c', step(w, /annotated/).run ?? ''], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...fromEnvFile, GITHUB_STEP_SUMMARY: join(temp, 'step-summary.md') } });
     const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
