@@ -21,7 +21,7 @@ export default tseslint.config(
     // Specs say what is checked: no sleeps, no environment, no raw timers.
     files: ['tests/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'No sleeps in specs: poll with a deadline (fixtures/poll.ts).' }, { name: 'process', message: 'Specs read configuration through the config fixture, never process.env.' }],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'No sleeps in specs: poll with a deadline (clients/poll.ts).' }, { name: 'process', message: 'Specs read configuration through the config fixture, never process.env.' }],
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='waitForTimeout']", message: 'No sleeps: wait for a condition.' }],
     },
   },

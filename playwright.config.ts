@@ -1,10 +1,10 @@
 /**
- * One run targets one Sovereign. The configuration is read and validated once (fixtures/config.ts);
+ * One run targets one Sovereign. The configuration is read and validated once (clients/config.ts);
  * `scripts/smoke` validates it before starting Playwright, so an invalid configuration never gets here.
  *
  * One project: Playwright never shares a worker process between projects, and a worker's boot is the
  * largest cost of a run on a small machine. `preflight.kube-access` gates the cluster checks through a
- * gate each worker evaluates once (fixtures/cluster-checks.ts `clusterGate`): when the cluster cannot
+ * gate each worker evaluates once (decisions/cluster-checks.ts `clusterGate`): when the cluster cannot
  * be read, preflight is the one red line and the cluster checks skip naming it, while the checks that
  * need no cluster (edge, login) run regardless. No retries: polls absorb convergence, retries would
  * only hide it.
@@ -12,13 +12,13 @@
  * Order: Playwright hands out tests in file-name order, so the specs are numbered (as its docs
  * suggest): preflight, the cluster, the Hetzner edge, and last what goes through console.<fqdn> or
  * auth.<fqdn>. A wedged load balancer then holds workers only after everything that does not need
- * it has run, and it is waited for once (fixtures/silent.ts).
+ * it has run, and it is waited for once (clients/silent.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { formatProblems, loadConfig } from './fixtures/config.js';
+import { formatProblems, loadConfig } from './clients/config.js';
 
 // One start time for the run, set here in the runner's process and inherited by every worker (each
 // worker loads this file again and keeps it): SMOKE_AWAIT counts from it and shared records use it.
@@ -45,7 +45,7 @@ const commit = suiteCommit();
 // Checks run concurrently, one per worker; a worker is a process whose boot is CPU-bound, so a worker
 // per core finishes soonest (measured by scripts/bench on 2 cores: 2 workers 5.7 s, 3 6.8 s, 4 7.1 s).
 // Waits do not need more: SMOKE_AWAIT is counted from the start of the run, and a silent console
-// is waited for once per run (fixtures/silent.ts).
+// is waited for once per run (clients/silent.ts).
 const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(2, availableParallelism()));
 
 export default defineConfig({
@@ -67,7 +67,7 @@ export default defineConfig({
   // puts the linked root cause on each failed check before the HTML reporter writes the report.
   reporter: [
     [
-      './fixtures/reporter.ts',
+      './report/reporter.ts',
       {
         outputDir: reportDir,
         sovereign: config.sovereign,
@@ -81,7 +81,7 @@ export default defineConfig({
     ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
   ],
   use: {
-    // The browser fixture (fixtures/handover.ts) manages its own context, tracing and screenshots,
+    // The browser fixture (clients/handover.ts) manages its own context, tracing and screenshots,
     // so that no token or cookie reaches an artifact unredacted.
     trace: 'off',
     screenshot: 'off',

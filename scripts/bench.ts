@@ -14,7 +14,7 @@
 import { cpus } from 'node:os';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckSummary } from '../fixtures/reporter.js';
+import type { CheckSummary } from '../report/reporter.js';
 import { PROVISIONING_MOMENTS } from '../sim/scenarios/edge.js';
 import { measure, median, ROOT, type Measured } from './measure.js';
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Summary } from '../fixtures/reporter.js';
+import type { Summary } from '../report/reporter.js';
 
 export interface FleetEntry {
   name: string;

@@ -23,10 +23,10 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAUSES, isCauseId } from '../fixtures/causes.js';
-import { redact, registerSecret } from '../fixtures/redact.js';
-import type { CheckSummary, RootCause, Summary } from '../fixtures/reporter.js';
-import { notCheckedLine } from '../fixtures/terminal.js';
+import { CAUSES, isCauseId } from '../report/causes.js';
+import { redact, registerSecret } from '../report/redact.js';
+import type { CheckSummary, RootCause, Summary } from '../report/reporter.js';
+import { notCheckedLine } from '../report/terminal.js';
 import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet.js';
 
 /** GitHub shows at most 10 error annotations per step; the rest are dropped silently. */

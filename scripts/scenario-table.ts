@@ -2,7 +2,7 @@
  * Prints the scenario table (what each check catches) as Markdown, for the README:
  * `node --import tsx scripts/scenario-table.ts`.
  */
-import { CAUSES } from '../fixtures/causes.js';
+import { CAUSES } from '../report/causes.js';
 import { SCENARIOS } from '../sim/scenarios/index.js';
 
 export function scenarioTable(): string {

@@ -17,9 +17,9 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
-import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../fixtures/config.js';
-import type { Summary } from '../fixtures/reporter.js';
-import { StatusLine } from '../fixtures/terminal.js';
+import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../clients/config.js';
+import type { Summary } from '../report/reporter.js';
+import { StatusLine } from '../report/terminal.js';
 import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Summary } from '../fixtures/reporter.js';
+import type { Summary } from '../report/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { DEFAULT_SIM_NOTE, parseArgs, prepareTargets, sovereignName, untargetedEnv, UsageError } from '../scripts/smoke.js';
 import { CONTRACT_CHECKS } from './contract.js';

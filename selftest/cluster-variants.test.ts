@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listOrWhy, readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../fixtures/cluster-checks.js';
-import { loadConfig } from '../fixtures/config.js';
-import { KubeError } from '../fixtures/errors.js';
-import type { Kube, KubeObject } from '../fixtures/kube.js';
-import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../fixtures/nodes-checks.js';
-import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../fixtures/workloads-checks.js';
+import { listOrWhy, readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../decisions/cluster-checks.js';
+import { loadConfig } from '../clients/config.js';
+import { KubeError } from '../report/errors.js';
+import type { Kube, KubeObject } from '../clients/kube.js';
+import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../decisions/nodes-checks.js';
+import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../decisions/workloads-checks.js';
 
 const NOW = Date.parse('2026-07-10T12:00:00Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { rsaKeyPair } from '../sim/keys.js';
-import { loadConfig, parseDuration, formatProblems } from '../fixtures/config.js';
+import { loadConfig, parseDuration, formatProblems } from '../clients/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smoke-config-'));
 const file = (name: string, text: string): string => {

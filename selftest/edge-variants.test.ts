@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../fixtures/config.js';
-import { Hcloud, type KubeForHcloud } from '../fixtures/hcloud.js';
-import { describePair, servicePurpose, unhealthyCause, type UnhealthyPair } from '../fixtures/lb-services.js';
-import { detectProvider, providerFromCredentialKeys, providerFromProviderIds, providersFromRegionsJson } from '../fixtures/provider.js';
-import type { Network } from '../fixtures/net.js';
+import { loadConfig } from '../clients/config.js';
+import { Hcloud, type KubeForHcloud } from '../clients/hcloud.js';
+import { describePair, servicePurpose, unhealthyCause, type UnhealthyPair } from '../decisions/lb-services.js';
+import { detectProvider, providerFromCredentialKeys, providerFromProviderIds, providersFromRegionsJson } from '../decisions/provider.js';
+import type { Network } from '../clients/net.js';
 
 const pair = (listenPort: number, destinationPort = listenPort): UnhealthyPair => ({ target: 'catalyst-x-cp1 (server 1, role control-plane)', listenPort, destinationPort, status: 'unhealthy' });
 

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CAUSES } from '../fixtures/causes.js';
-import { renderMarkdown, type CheckSummary, type Summary } from '../fixtures/reporter.js';
+import { CAUSES } from '../report/causes.js';
+import { renderMarkdown, type CheckSummary, type Summary } from '../report/reporter.js';
 import type { FleetSummary } from '../scripts/fleet.js';
 import { annotateFleet, annotateSummary, collectFleet, escapeData, escapeProperty, failureAnnotations } from '../scripts/gh-annotate.js';
 import { untargetedEnv } from '../scripts/smoke.js';

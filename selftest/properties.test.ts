@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { catalystSimState } from '../sim/catalyst-api.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { runSmoke, type SmokeRun } from './run.js';
-import { readZipEntries as readZip } from '../fixtures/zip.js';
+import { readZipEntries as readZip } from '../clients/zip.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

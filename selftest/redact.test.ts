@@ -1,11 +1,11 @@
 /**
- * The redaction registry (fixtures/redact.ts) as plain functions: registered values in their plain,
+ * The redaction registry (report/redact.ts) as plain functions: registered values in their plain,
  * URL-encoded and base64 forms, the secret-shaped patterns nobody registered, and redaction applied
  * twice (a message redacted by a check and again by the reporter) reading as if applied once.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact, registerSecret } from '../fixtures/redact.js';
+import { redact, registerSecret } from '../report/redact.js';
 
 void describe('redaction', () => {
   void it('replaces a registered value in plain, URL-encoded and base64 form, and ignores values too short to be secrets', () => {

@@ -7,8 +7,8 @@ import { runProcess } from './run.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Summary } from '../fixtures/reporter.js';
-import { parseWaitLine, StatusLine } from '../fixtures/terminal.js';
+import type { Summary } from '../report/reporter.js';
+import { parseWaitLine, StatusLine } from '../report/terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = join(ROOT, '.tmp', `reporter-${process.pid}`);
@@ -19,20 +19,20 @@ const files: Record<string, string> = {
 import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.', workers: 2, retries: 0,
-  reporter: [['${ROOT}/fixtures/reporter.ts', { outputDir: '${report}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
+  reporter: [['${ROOT}/report/reporter.ts', { outputDir: '${report}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
 });`,
   'preflight.spec.ts': `
 import { test } from '@playwright/test';
-import { fail } from '${ROOT}/fixtures/check.js';
+import { fail } from '${ROOT}/report/check.js';
 test('preflight.kube-access: fails on purpose', () => { fail('kube-unauthenticated', 'API server https://127.0.0.1:1: 401 Unauthorized'); });`,
   'cluster.spec.ts': `
 import { test } from '@playwright/test';
-import { skipCheck } from '${ROOT}/fixtures/check.js';
+import { skipCheck } from '${ROOT}/report/check.js';
 test('gitops.ready: behind the gate', () => { skipCheck('preflight-failed', 'not run: the cluster cannot be read (401); see preflight.kube-access'); });`,
   'outside.spec.ts': `
 import { test, expect } from '@playwright/test';
-import { fail, skipCheck, provenance } from '${ROOT}/fixtures/check.js';
-import { registerSecret } from '${ROOT}/fixtures/redact.js';
+import { fail, skipCheck, provenance } from '${ROOT}/report/check.js';
+import { registerSecret } from '${ROOT}/report/redact.js';
 test('tls.certificate: passes', () => { provenance('certificate serial', '0A:0B'); });
 test('lb.targets: root cause', () => { fail('lb-no-targets', 'load_balancer x-lb: expected ≥1 target, saw 0'); });
 test('tls.handshake: symptom', () => { fail('console-unreachable', 'console.x:443: ECONNRESET'); });
@@ -152,11 +152,11 @@ describe('summary reporter, strict mode', () => {
 import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.', workers: 1, retries: 0,
-  reporter: [['${ROOT}/fixtures/reporter.ts', { outputDir: '${sreport}', sovereign: 'inline', fqdn: 'inline.example.test', strict: true, allowSkip: ['keycloak.sa-roles'] }]],
+  reporter: [['${ROOT}/report/reporter.ts', { outputDir: '${sreport}', sovereign: 'inline', fqdn: 'inline.example.test', strict: true, allowSkip: ['keycloak.sa-roles'] }]],
 });`);
     writeFileSync(join(sdir, 'a.spec.ts'), `
 import { test } from '@playwright/test';
-import { converge, skipCheck } from '${ROOT}/fixtures/check.js';
+import { converge, skipCheck } from '${ROOT}/report/check.js';
 test('tls.certificate: passes', () => {});
 test('handover.login: no key', () => { skipCheck('handover-key-unconfigured', 'no signing key configured (SMOKE_HANDOVER_KEY_FILE)'); });
 test('keycloak.sa-roles: allowed', () => { skipCheck('sa-credentials-missing', 'no service-account credentials'); });
@@ -203,7 +203,7 @@ describe('summary reporter, when the run hits its global time limit', () => {
 import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.', workers: 1, retries: 0, globalTimeout: 10000, // a worker boots in 1-2 s, or several on a loaded machine
-  reporter: [['${ROOT}/fixtures/reporter.ts', { outputDir: '${cutReport}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
+  reporter: [['${ROOT}/report/reporter.ts', { outputDir: '${cutReport}', sovereign: 'inline', fqdn: 'inline.example.test' }]],
 });`);
     writeFileSync(join(cut, 'a.spec.ts'), `
 import { test } from '@playwright/test';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attachesTo, leadingCause, publicHosts, readyEndpoints, statusPasses } from '../fixtures/routes-checks.js';
-import type { KubeObject } from '../fixtures/kube.js';
+import { attachesTo, leadingCause, publicHosts, readyEndpoints, statusPasses } from '../decisions/routes-checks.js';
+import type { KubeObject } from '../clients/kube.js';
 
 const GW = { namespace: 'kube-system', name: 'cilium-gateway' };
 const route = (ns: string, name: string, spec: Record<string, unknown>): KubeObject & { spec: Record<string, unknown> } => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: ns }, spec });

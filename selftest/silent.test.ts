@@ -1,5 +1,5 @@
 /**
- * A silent peer is waited for once per run (fixtures/silent.ts, issue 4): the record's rules as
+ * A silent peer is waited for once per run (clients/silent.ts, issue 4): the record's rules as
  * plain functions, then the whole suite against a console that accepts TCP and never answers. The
  * proof is counted, not timed: the simulated load balancer sees a handful of hung connections, not
  * one per console check, and every check after the first few names the check that waited.
@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
-import type { Summary } from '../fixtures/reporter.js';
-import { Network } from '../fixtures/net.js';
-import { describeSilence, SilentPeers } from '../fixtures/silent.js';
+import { loadConfig, type SovereignConfig } from '../clients/config.js';
+import type { Summary } from '../report/reporter.js';
+import { Network } from '../clients/net.js';
+import { describeSilence, SilentPeers } from '../clients/silent.js';
 import { startSim } from '../sim/index.js';
 import { runPlaywright } from './run.js';
 

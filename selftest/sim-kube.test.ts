@@ -1,7 +1,7 @@
 /**
  * Fidelity of the simulated kube-apiserver, checked by clients nobody here wrote: real kubectl 1.35
  * (`get -o json`, `get helmreleases.helm.toolkit.fluxcd.io -A`, `exec -- printenv`, a refused token,
- * a refused exec) and the suite's own client (fixtures/kube.ts: static credentials read directly, a
+ * a refused exec) and the suite's own client (clients/kube.ts: static credentials read directly, a
  * client certificate as k3s issues it, an exec credential plugin through @kubernetes/client-node). Then the
  * read-only proof: the cluster checks run against the simulator and its request log shows no write
  * to the kube API except SelfSubjectAccessReviews.
@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer as createHttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../fixtures/config.js';
-import { KubeError } from '../fixtures/errors.js';
-import { Kube } from '../fixtures/kube.js';
-import { readKubeconfig } from '../fixtures/kubeconfig.js';
-import { redact } from '../fixtures/redact.js';
+import { loadConfig } from '../clients/config.js';
+import { KubeError } from '../report/errors.js';
+import { Kube } from '../clients/kube.js';
+import { readKubeconfig } from '../clients/kubeconfig.js';
+import { redact } from '../report/redact.js';
 import type { RunningServer, SimContext } from '../sim/context.js';
 import { catalystHandler } from '../sim/catalyst-api.js';
 import { DEPLOYMENT_ID, healthyWorld } from '../sim/healthy.js';
@@ -202,7 +202,7 @@ void describe('kube-apiserver fake with real kubectl', { skip: noKubectl }, () =
   });
 });
 
-void describe('the suite kube client (fixtures/kube.ts) against the fake', () => {
+void describe('the suite kube client (clients/kube.ts) against the fake', () => {
   let sim: KubeSim;
   before(async () => {
     sim = await startKube('healthy-deep', { readAll: true });
@@ -296,7 +296,7 @@ void describe('the suite kube client (fixtures/kube.ts) against the fake', () =>
   });
 });
 
-void describe('kubeconfig credentials (fixtures/kubeconfig.ts): read directly, or through client-node', () => {
+void describe('kubeconfig credentials (clients/kubeconfig.ts): read directly, or through client-node', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));

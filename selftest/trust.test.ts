@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig, type SovereignConfig } from '../fixtures/config.js';
-import { nssHome } from '../fixtures/browser.js';
-import { trustedCas } from '../fixtures/net.js';
-import { bundleSubjects, extraTrustPem, STAGING_ROOTS, stagingRootsPem } from '../fixtures/trust.js';
+import { loadConfig, type SovereignConfig } from '../clients/config.js';
+import { nssHome } from '../clients/browser.js';
+import { trustedCas } from '../clients/net.js';
+import { bundleSubjects, extraTrustPem, STAGING_ROOTS, stagingRootsPem } from '../clients/trust.js';
 
 /** (STAGING) Artificial Apricot R3, as Let's Encrypt issued it under Pretend Pear X1 (notAfter 2025-09-15). */
 const ARTIFICIAL_APRICOT_R3 = `-----BEGIN CERTIFICATE-----

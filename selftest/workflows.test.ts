@@ -15,9 +15,9 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseDotenv } from 'dotenv';
 import { parse, parseAllDocuments } from 'yaml';
-import { neededPermissions } from '../fixtures/cluster-checks.js';
-import { loadConfig } from '../fixtures/config.js';
-import type { Summary } from '../fixtures/reporter.js';
+import { neededPermissions } from '../decisions/cluster-checks.js';
+import { loadConfig } from '../clients/config.js';
+import type { Summary } from '../report/reporter.js';
 import { untargetedEnv } from '../scripts/smoke.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { runProcess } from './run.js';
@@ -387,7 +387,7 @@ describe('sovereigns/', () => {
   it('example.env documents every variable the configuration reads, and assigns no secret', () => {
     const source = readFileSync(join(ROOT, 'fixtures', 'config.ts'), 'utf8') + readFileSync(join(ROOT, 'playwright.config.ts'), 'utf8');
     const names = new Set([...source.matchAll(/(?:val|duration|bool)\('([A-Z0-9_]+)'|process\.env\['(SMOKE_[A-Z0-9_]+)'\]/g)].map((m) => m[1] ?? m[2] ?? ''));
-    assert.ok(names.size >= 25, `found only ${names.size} variables in fixtures/config.ts`);
+    assert.ok(names.size >= 25, `found only ${names.size} variables in clients/config.ts`);
     for (const n of names) {
       if (SECRETS.includes(n)) {
         assert.ok(example.includes(n), `example.env does not mention ${n}`);

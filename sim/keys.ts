@@ -1,6 +1,6 @@
 /**
  * RSA key pairs for the simulator, made ahead. Every key is made safe to export on Node 20 by
- * fixtures/keys.ts (re-read from PEM; a raw keygen KeyObject can deadlock a JWK export).
+ * clients/keys.ts (re-read from PEM; a raw keygen KeyObject can deadlock a JWK export).
  *
  * A simulator needs three 2048-bit keys (the mothership's handover signer, Keycloak's realm key,
  * catalyst-api's session signer). The first is needed at once; `startSim` has the other two made on
@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { rsaKeyPairAsync, rsaKeyPairSync, type RsaKeyPair } from '../fixtures/keys.js';
+import { rsaKeyPairAsync, rsaKeyPairSync, type RsaKeyPair } from '../clients/keys.js';
 
 const pool: RsaKeyPair[] = [];
 

@@ -4,7 +4,7 @@
  * catalyst-api checks prove the workload.
  */
 import { test } from '../fixtures/index.js';
-import { checkGitopsReady } from '../fixtures/cluster-checks.js';
+import { checkGitopsReady } from '../decisions/cluster-checks.js';
 
 test(
   'gitops.ready: Flux Kustomizations bootstrap-kit and sovereign-tls, every bp-* HelmRelease and the gateway Certificate are Ready',

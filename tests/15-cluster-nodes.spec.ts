@@ -4,7 +4,7 @@
  * the report's provenance.
  */
 import { test } from '../fixtures/index.js';
-import { checkNodesReady } from '../fixtures/nodes-checks.js';
+import { checkNodesReady } from '../decisions/nodes-checks.js';
 
 test(
   'cluster.nodes-ready: every node is Ready, without pressure conditions and schedulable, and the control plane is present',

@@ -3,7 +3,7 @@
  * environment (incident 1), the handover public key in place, and its state on a PVC (incident 3).
  */
 import { test } from '../fixtures/index.js';
-import { checkCatalystApiAvailable, checkHandoverKey, checkSovereignFqdn, checkStateOnPvc } from '../fixtures/cluster-checks.js';
+import { checkCatalystApiAvailable, checkHandoverKey, checkSovereignFqdn, checkStateOnPvc } from '../decisions/cluster-checks.js';
 
 test('catalyst-api.sovereign-fqdn: every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment', { tag: ['@cluster'] }, async ({ kube, net, config }) => {
   // Read inside the Pod (exec) when permitted: the Pod spec only shows a valueFrom reference. Without

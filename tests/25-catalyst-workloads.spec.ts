@@ -4,7 +4,7 @@
  * (GET /api/v1/version on the console) goes to the report's provenance.
  */
 import { test } from '../fixtures/index.js';
-import { checkWorkloadsReady } from '../fixtures/workloads-checks.js';
+import { checkWorkloadsReady } from '../decisions/workloads-checks.js';
 
 test(
   'catalyst.workloads-ready: every Deployment, StatefulSet and DaemonSet of the Catalyst control plane has its desired replicas ready',

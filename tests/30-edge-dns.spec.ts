@@ -2,7 +2,7 @@
  * DNS: console.<fqdn> must point at this Sovereign's load balancer, not at an IP that was handed to
  * someone else (the stale record pointing at the orphan 49.12.16.160). No answer yet (right after
  * provisioning, before the records are written) is waited for within SMOKE_AWAIT; a foreign address
- * fails at once (rules: fixtures/converging.ts dnsVerdict).
+ * fails at once (rules: decisions/converging.ts dnsVerdict).
  */
 import { test } from '../fixtures/index.js';
 

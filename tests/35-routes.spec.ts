@@ -4,9 +4,9 @@
  * what openova's sovereign-dod-verify.sh L5 checks by hand, with the certificate verified.
  */
 import { test } from '../fixtures/index.js';
-import { requireCluster } from '../fixtures/cluster-checks.js';
-import { checkRoutesReachable } from '../fixtures/routes-checks.js';
-import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
+import { requireCluster } from '../decisions/cluster-checks.js';
+import { checkRoutesReachable } from '../decisions/routes-checks.js';
+import { awaitConsoleEdge } from '../decisions/edge-checks.js';
 
 test('routes.reachable: every public host the gateway routes answers through the load balancer with a trusted certificate for its name and a non-5xx status', { tag: ['@edge'] }, async ({ kube, net, config }) => {
   // The hosts come from the cluster's HTTPRoutes.

@@ -2,7 +2,7 @@
  * The Hetzner load balancer in front of the console: it has targets, the control plane among them,
  * and every target is healthy on every service port (incident 3: an LB without targets). Targets
  * not yet probed (`unknown`) are waited for within SMOKE_AWAIT; no targets, or an established target
- * unhealthy, fail at once (rules: fixtures/converging.ts targetHealth, from Hetzner's API reference).
+ * unhealthy, fail at once (rules: decisions/converging.ts targetHealth, from Hetzner's API reference).
  */
 import { test } from '../fixtures/index.js';
 

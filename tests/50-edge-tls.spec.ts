@@ -3,7 +3,7 @@
  * trusted, for this name, not about to expire and not from a staging issuer. A reset while the
  * gateway Certificate is still being issued is waited for within SMOKE_AWAIT; a reset with the
  * Certificate Ready and a load balancer without targets fails at once, naming it (rules:
- * fixtures/converging.ts handshakeVerdict, fixtures/certificate-state.ts).
+ * decisions/converging.ts handshakeVerdict, decisions/certificate-state.ts).
  */
 import { test } from '../fixtures/index.js';
 

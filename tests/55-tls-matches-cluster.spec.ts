@@ -4,7 +4,7 @@
  * read it, else the current CertificateRequest's status.certificate (no private key; checks[].evidence).
  */
 import { test } from '../fixtures/index.js';
-import { requireCluster } from '../fixtures/cluster-checks.js';
+import { requireCluster } from '../decisions/cluster-checks.js';
 
 test('tls.matches-cluster: console.<fqdn> serves the leaf in the gateway\'s certificate Secret', { tag: ['@edge', '@cluster'] }, async ({ edge, kube, config }) => {
   await requireCluster(kube, config);

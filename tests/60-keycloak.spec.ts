@@ -7,9 +7,9 @@
 // Least privilege (issue 12): with no SMOKE_KC_SA_* and no Secret read, the roles are decided from the
 // realm import (reduced evidence, recorded); a Secret that does not exist is a finding, never a skip.
 import { evidence, fail, skipCheck, test } from '../fixtures/index.js';
-import { requireCluster } from '../fixtures/cluster-checks.js';
-import { awaitEdgeOf } from '../fixtures/edge-checks.js';
-import type { SecretLook } from '../fixtures/keycloak.js';
+import { requireCluster } from '../decisions/cluster-checks.js';
+import { awaitEdgeOf } from '../decisions/edge-checks.js';
+import type { SecretLook } from '../clients/keycloak.js';
 
 test(
   'keycloak.sa-roles: the catalyst-api-server service account gets a token, holds the realm-management roles handover needs, and the user lookup answers 200',

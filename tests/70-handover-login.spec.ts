@@ -6,8 +6,8 @@
 // handover.replay-rejected lives here too: it sends the login's own token a second time, so a run
 // mints one valid token and opens one session, not two. The two run in order in one worker.
 import { sideEffect, test } from '../fixtures/index.js';
-import { takeLoginToken } from '../fixtures/handover.js';
-import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
+import { takeLoginToken } from '../clients/handover.js';
+import { awaitConsoleEdge } from '../decisions/edge-checks.js';
 
 test.describe.configure({ mode: 'default' });
 

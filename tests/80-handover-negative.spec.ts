@@ -1,8 +1,8 @@
 // The handover endpoint's refusals (issue 6), called directly with Accept: application/json.
 // (handover.replay-rejected is in 70-handover-login.spec.ts: it replays the login's own token.)
 import { test } from '../fixtures/index.js';
-import type { TokenVariant } from '../fixtures/tokens.js';
-import { awaitConsoleEdge } from '../fixtures/edge-checks.js';
+import type { TokenVariant } from '../clients/tokens.js';
+import { awaitConsoleEdge } from '../decisions/edge-checks.js';
 
 test('handover.forged-rejected: tokens signed by a foreign key, for another audience, or expired are refused (401)', { tag: ['@auth'] }, async ({ handover, config, kube, net }) => {
   await awaitConsoleEdge({ config, kube, net });

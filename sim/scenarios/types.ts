@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CauseId } from '../../fixtures/causes.js';
+import type { CauseId } from '../../report/causes.js';
 import type { World } from '../world.js';
 
 export interface Scenario {
