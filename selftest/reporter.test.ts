@@ -23,14 +23,17 @@ export default defineConfig({
 });`,
   'preflight.spec.ts': `
 import { test } from '@playwright/test';
+import '${ROOT}/fixtures/base.js';
 import { fail } from '${ROOT}/report/check.js';
 test('preflight.kube-access: fails on purpose', () => { fail('kube-unauthenticated', 'API server https://127.0.0.1:1: 401 Unauthorized'); });`,
   'cluster.spec.ts': `
 import { test } from '@playwright/test';
+import '${ROOT}/fixtures/base.js';
 import { skipCheck } from '${ROOT}/report/check.js';
 test('gitops.ready: behind the gate', () => { skipCheck('preflight-failed', 'not run: the cluster cannot be read (401); see preflight.kube-access'); });`,
   'outside.spec.ts': `
 import { test, expect } from '@playwright/test';
+import '${ROOT}/fixtures/base.js';
 import { fail, skipCheck, provenance } from '${ROOT}/report/check.js';
 import { registerSecret } from '${ROOT}/report/redact.js';
 test('tls.certificate: passes', () => { provenance('certificate serial', '0A:0B'); });
@@ -156,7 +159,9 @@ export default defineConfig({
 });`);
     writeFileSync(join(sdir, 'a.spec.ts'), `
 import { test } from '@playwright/test';
-import { converge, skipCheck } from '${ROOT}/report/check.js';
+import '${ROOT}/fixtures/base.js';
+import { skipCheck } from '${ROOT}/report/check.js';
+import { converge } from '${ROOT}/clients/poll.js';
 test('tls.certificate: passes', () => {});
 test('handover.login: no key', () => { skipCheck('handover-key-unconfigured', 'no signing key configured (SMOKE_HANDOVER_KEY_FILE)'); });
 test('keycloak.sa-roles: allowed', () => { skipCheck('sa-credentials-missing', 'no service-account credentials'); });

@@ -1,16 +1,9 @@
 /**
- * The gate of the cluster checks: when the API server cannot be read, this is the one red line; the
- * cluster checks see the same gate (decisions/cluster-checks.ts `clusterGate`) and skip, naming it.
- * It asks for exactly what the checks read (Secrets by name), reports the depth each check will run at
- * when a deep permission is missing, and reports exec into catalyst-api as write-equivalent.
+ * Preflight: before anything else, can the suite read the cluster? When it cannot, this is the one red
+ * line, and the cluster checks skip naming it (checks/gate.ts), while the checks that need no cluster
+ * (edge, login) run regardless.
  */
 import { test } from '../fixtures/index.js';
-import { checkKubeAccess } from '../decisions/cluster-checks.js';
+import { kubeAccess } from '../checks/preflight.js';
 
-test(
-  'preflight.kube-access: the API server answers, the credentials authenticate and the permissions the suite needs are granted',
-  { tag: ['@cluster', '@preflight'] },
-  async ({ kube, config }) => {
-    await checkKubeAccess({ kube, config });
-  },
-);
+test(kubeAccess.testTitle, { tag: [...kubeAccess.tags] }, ({ run }) => run(kubeAccess));

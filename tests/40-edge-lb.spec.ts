@@ -1,19 +1,6 @@
-/**
- * The Hetzner load balancer in front of the console: it has targets, the control plane among them,
- * and every target is healthy on every service port (incident 3: an LB without targets). Targets
- * not yet probed (`unknown`) are waited for within SMOKE_AWAIT; no targets, or an established target
- * unhealthy, fail at once (rules: decisions/converging.ts targetHealth, from Hetzner's API reference).
- */
+/** The Hetzner load balancer in front of the console: targets, and their health (incident 3). */
 import { test } from '../fixtures/index.js';
+import { lbHealth, lbTargets } from '../checks/lb.js';
 
-test('lb.targets: the console load balancer has targets, including a control-plane server', { tag: ['@edge'] }, async ({ edge }) => {
-  await test.step('list the load balancer targets and their server roles', async () => {
-    await edge.expectTargets();
-  });
-});
-
-test('lb.health: every load balancer target is healthy on every service port', { tag: ['@edge'] }, async ({ edge }) => {
-  await test.step('read each target\'s health status per listen port', async () => {
-    await edge.expectHealthy();
-  });
-});
+test(lbTargets.testTitle, { tag: [...lbTargets.tags] }, ({ run }) => run(lbTargets));
+test(lbHealth.testTitle, { tag: [...lbHealth.tags] }, ({ run }) => run(lbHealth));

@@ -1,0 +1,118 @@
+/**
+ * A check is a value: its id, the sentence it proves, its tags, what it needs, the root causes it can
+ * name, and `decide(ctx)`, which observes the Sovereign and either returns (pass) or ends through
+ * `fail`/`skipCheck` (report/check.ts). No test runner here: `run(ctx)` judges a check in-process and
+ * returns its {@link Verdict}; the Playwright adapter (fixtures/run-check.ts) runs the same `decide`
+ * inside a test. Both first pass the check's {@link Need}s through one gate (checks/gate.ts).
+ *
+ * @module
+ */
+import type { SovereignConfig } from '../clients/config.js';
+import type { HandoverClient, BrowserLogin } from '../clients/handover.js';
+import type { Hcloud } from '../clients/hcloud.js';
+import type { KeycloakProbe } from '../clients/keycloak.js';
+import type { Kube } from '../clients/kube.js';
+import type { Network } from '../clients/net.js';
+import type { EdgeChecks } from '../decisions/edge-checks.js';
+import type { CauseId } from '../report/causes.js';
+import { CheckSkipped, memoryRecorder, withRecorder, ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
+import { SmokeError } from '../report/errors.js';
+import { redact } from '../report/redact.js';
+
+/**
+ * What a check needs before it can decide. The gate (checks/gate.ts) turns a missing one into a skip
+ * that names it, or waits for it while it converges:
+ * - `cluster`: the kube API answers and grants the essential permissions (preflight.kube-access);
+ * - `hetzner`: the Sovereign runs on Hetzner Cloud (the `lb.*` checks; skipped on Huawei);
+ * - `signing-key`: the mothership's handover signing key (SMOKE_HANDOVER_KEY_FILE);
+ * - `console`: console.<fqdn> reachable through its load balancer with its certificate (waited for);
+ * - `browser`: Chromium, launched by the runner and handed over as `ctx.browserLogin`.
+ */
+export type Need = 'cluster' | 'hetzner' | 'signing-key' | 'console' | 'browser';
+
+/** Tags, for `--grep @edge` and the tables. */
+export type Tag = '@preflight' | '@cluster' | '@edge' | '@auth' | '@browser';
+
+/** What a check's `decide` is given: the configuration and the clients, built once per run. */
+export interface CheckContext {
+  config: SovereignConfig;
+  kube: Kube;
+  net: Network;
+  hcloud: Hcloud;
+  edge: EdgeChecks;
+  keycloak: KeycloakProbe;
+  handover: HandoverClient;
+  /** A browser session for this check (present when the check needs `browser`). */
+  browserLogin?: BrowserLogin;
+}
+
+/** A check as written: what {@link defineCheck} takes. */
+export interface CheckSpec<Id extends string> {
+  /** Contract §3 id: `lb.targets`. */
+  id: Id;
+  /** What a pass proves, as a sentence: `the console load balancer has targets, …`. */
+  title: string;
+  tags: readonly Tag[];
+  needs: readonly Need[];
+  /** Every root cause `decide` can name (checked against the code by selftest/registry.test.ts). */
+  causes: readonly CauseId[];
+  /** Observes and decides: returns to pass, or ends through `fail`/`skipCheck`. */
+  decide(ctx: CheckContext): Promise<void>;
+}
+
+/** How one check ended, judged in-process. */
+export interface Verdict {
+  id: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** The root cause the check named (failed or skipped through the catalog). */
+  cause?: CauseId;
+  /** The failure message or the skip reason. */
+  message?: string;
+  /** Every annotation recorded (evidence, provenance, side effects, waitedMs …). */
+  notes: Note[];
+  /** The named observations, in order. */
+  steps: string[];
+  durationMs: number;
+}
+
+/** A check, ready to run. */
+export interface Check<Id extends string = string> extends CheckSpec<Id> {
+  /** The Playwright test title: `<id>: <title>`. */
+  readonly testTitle: string;
+  /** Judges the check in-process: gate, then decide; never throws. */
+  run(ctx: CheckContext, gate: (needs: readonly Need[], ctx: CheckContext) => Promise<void>): Promise<Verdict>;
+}
+
+/** Makes a check a value. */
+export function defineCheck<const Id extends string>(spec: CheckSpec<Id>): Check<Id> {
+  return {
+    ...spec,
+    testTitle: `${spec.id}: ${spec.title}`,
+    run: (ctx, gate) => judge(spec, ctx, gate),
+  };
+}
+
+function causeOf(notes: Note[]): CauseId | undefined {
+  const n = notes.find((a) => a.type === ANNOTATION.cause);
+  return n?.description ? (JSON.parse(n.description) as CauseAnnotation).id : undefined;
+}
+
+async function judge(spec: CheckSpec<string>, ctx: CheckContext, gate: (needs: readonly Need[], ctx: CheckContext) => Promise<void>): Promise<Verdict> {
+  const rec = memoryRecorder(spec.id);
+  const started = Date.now();
+  const done = (status: Verdict['status'], message?: string): Verdict => {
+    const cause = causeOf(rec.notes);
+    return { id: spec.id, status, ...(cause ? { cause } : {}), ...(message ? { message } : {}), notes: rec.notes, steps: rec.steps, durationMs: Date.now() - started };
+  };
+  try {
+    await withRecorder(rec, async () => {
+      await gate(spec.needs, ctx);
+      await spec.decide(ctx);
+    });
+    return done('passed');
+  } catch (err) {
+    if (err instanceof CheckSkipped) return done('skipped', err.reason);
+    const message = err instanceof SmokeError ? err.message : `the suite itself failed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`;
+    return done('failed', message);
+  }
+}

@@ -1,0 +1,12 @@
+/** dns.console-to-lb: console.<fqdn> points at this Sovereign's load balancer (on Huawei: its EIP). */
+import { step } from '../report/check.js';
+import { defineCheck } from './define.js';
+
+export const consoleToLb = defineCheck({
+  id: 'dns.console-to-lb',
+  title: 'console.<fqdn> resolves to the public IPv4 of one of this Sovereign\'s load balancers',
+  tags: ['@edge'],
+  needs: [],
+  causes: [],
+  decide: ({ edge }) => step('find this Sovereign\'s load balancers and where console.<fqdn> points', () => edge.expectConsoleOnLoadBalancer()),
+});

@@ -1,0 +1,26 @@
+/**
+ * The Hetzner load balancer in front of the console: it has targets, the control plane among them, and
+ * every target is healthy on every service port (incident 3: an LB without targets). Targets not yet
+ * probed (`unknown`) are waited for within SMOKE_AWAIT; no targets, or an established target unhealthy,
+ * fail at once (rules: decisions/converging.ts targetHealth, from Hetzner's API reference).
+ */
+import { step } from '../report/check.js';
+import { defineCheck } from './define.js';
+
+export const lbTargets = defineCheck({
+  id: 'lb.targets',
+  title: 'the console load balancer has targets, including a control-plane server',
+  tags: ['@edge'],
+  needs: ['hetzner'],
+  causes: [],
+  decide: ({ edge }) => step('list the load balancer targets and their server roles', () => edge.expectTargets()),
+});
+
+export const lbHealth = defineCheck({
+  id: 'lb.health',
+  title: 'every load balancer target is healthy on every service port',
+  tags: ['@edge'],
+  needs: ['hetzner'],
+  causes: [],
+  decide: ({ edge }) => step('read each target\'s health status per listen port', () => edge.expectHealthy()),
+});
