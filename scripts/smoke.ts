@@ -40,7 +40,7 @@ export const USAGE = `usage: scripts/smoke [--sovereign NAME|FQDN[,…] [--env-f
   --report-dir DIR   where reports go (SMOKE_REPORT_DIR, default ./smoke-report)
   --strict           a skipped check fails the run (SMOKE_STRICT=true), naming why it was skipped
   --allow-skip IDS   strict mode: accept these checks being skipped (SMOKE_ALLOW_SKIP), e.g. handover.login
-  --list             print the checks that would run, with ids and tags; run nothing
+  --list             print the checks that would run (id, tags, needs, title); run nothing
   --trace MODE       browser traces (SMOKE_TRACE); scrubbed of secrets before they are written
   --concurrency N    fleet runs: how many Sovereigns at once (default 2)
 Several comma-separated names make a fleet run: one report per Sovereign plus fleet.md and fleet.json.
@@ -146,8 +146,7 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--allow-skip': {
         const v = value();
         if (v !== undefined) {
-          const bad = split(v).filter((id) => !/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(id));
-          if (bad.length) problems.push(`--allow-skip: ${bad.map((b) => `"${b}"`).join(', ')} is not a check id (e.g. handover.login)`);
+          // Checked against the registry before anything runs (allowSkipProblems), with SMOKE_ALLOW_SKIP.
           opts.allowSkip = split(v).join(',');
         }
         break;
@@ -406,30 +405,62 @@ async function runOne(p: Prepared, opts: CliOptions, prefix: string): Promise<Ru
   return { label: p.label, exitCode: summary.verdict === 'passed' && exitCode === 0 ? 0 : 1, summary };
 }
 
-async function listChecks(opts: CliOptions, env: Env): Promise<number> {
-  const listEnv: Env = { ...env, SOVEREIGN_FQDN: env['SOVEREIGN_FQDN'] ?? 'list.invalid', SMOKE_REPORT_DIR: join(ROOT, '.tmp', 'list-report') };
-  const r = spawnSync(process.execPath, [...playwrightArgs(opts), '--list', '--reporter=json'], { cwd: ROOT, env: listEnv as NodeJS.ProcessEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0 && !r.stdout) {
-    process.stderr.write(r.stderr);
-    return r.status ?? 1;
-  }
-  type JsonSuite = { suites?: JsonSuite[]; specs?: { title: string; tags: string[] }[] };
-  const report = JSON.parse(r.stdout) as { suites: JsonSuite[] };
-  const rows: { id: string; tags: string; title: string }[] = [];
-  const walk = (s: JsonSuite): void => {
-    for (const spec of s.specs ?? []) {
-      const id = /^([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+):/.exec(spec.title)?.[1] ?? spec.title;
-      rows.push({ id, tags: spec.tags.map((x) => `@${x.replace(/^@/, '')}`).join(' '), title: spec.title });
-    }
-    for (const c of s.suites ?? []) walk(c);
-  };
-  for (const s of report.suites) walk(s);
-  rows.sort((a, b) => a.id.localeCompare(b.id));
-  const w = Math.max(...rows.map((x) => x.id.length), 10);
-  const tw = Math.max(...rows.map((x) => x.tags.length), 4);
-  for (const row of rows) process.stdout.write(`${row.id.padEnd(w)}  ${row.tags.padEnd(tw)}  ${row.title.slice(row.id.length + 2)}\n`);
-  process.stdout.write(`${rows.length} checks\n`);
+/** A `--grep` pattern as Playwright reads it: `/re/flags`, or a case-insensitive regular expression. */
+function grepRegExp(pattern: string): RegExp {
+  const m = /^\/(.*)\/([gimsuy]*)$/.exec(pattern);
+  return m ? new RegExp(m[1] ?? '', (m[2] ?? '').replace('g', '')) : new RegExp(pattern, 'i');
+}
+
+/** One row of `--list`: a check of the registry. */
+export interface ListedCheck {
+  id: string;
+  tags: readonly string[];
+  needs: readonly string[];
+  title: string;
+}
+
+/**
+ * The checks `--grep`/`--grep-invert` select, in the order they run: the registry (checks/index.ts),
+ * matched on the test title (`<id>: <title>`) and tags, as Playwright matches them.
+ */
+export function selectChecks(checks: readonly { id: string; title: string; testTitle: string; tags: readonly string[]; needs: readonly string[] }[], opts: Pick<CliOptions, 'grep' | 'grepInvert'>): ListedCheck[] {
+  const grep = opts.grep ? grepRegExp(opts.grep) : undefined;
+  const invert = opts.grepInvert ? grepRegExp(opts.grepInvert) : undefined;
+  return checks
+    .filter((c) => {
+      const text = `${c.testTitle} ${c.tags.join(' ')}`;
+      return (!grep || grep.test(text)) && !invert?.test(text);
+    })
+    .map((c) => ({ id: c.id, tags: c.tags, needs: c.needs, title: c.title }));
+}
+
+/** The `--list` text: one line per check (id, tags, needs, title), then the count. */
+export function renderList(rows: readonly ListedCheck[]): string {
+  const needs = (r: ListedCheck): string => (r.needs.length ? r.needs.join(',') : '-');
+  const w = Math.max(...rows.map((r) => r.id.length), 10);
+  const tw = Math.max(...rows.map((r) => r.tags.join(' ').length), 4);
+  const nw = Math.max(...rows.map((r) => needs(r).length), 5);
+  return rows.map((r) => `${r.id.padEnd(w)}  ${r.tags.join(' ').padEnd(tw)}  ${needs(r).padEnd(nw)}  ${r.title}\n`).join('') + `${rows.length} checks\n`;
+}
+
+/** `--list`: the registry's checks that would run; nothing runs, no Sovereign is needed. */
+async function listChecks(opts: CliOptions): Promise<number> {
+  const { CHECKS } = await import('../checks/index.js');
+  process.stdout.write(renderList(selectChecks(CHECKS, opts)));
   return 0;
+}
+
+/**
+ * Every `SMOKE_ALLOW_SKIP` id (flag, environment or file) that is not a check of the registry. The
+ * registry is loaded only when a target allows a skip (it loads every check's code).
+ */
+async function allowSkipProblems(prepared: Prepared[]): Promise<void> {
+  if (!prepared.some((p) => p.env['SMOKE_ALLOW_SKIP']?.trim())) return;
+  const { CHECK_IDS } = await import('../checks/index.js');
+  for (const p of prepared) {
+    const bad = (p.env['SMOKE_ALLOW_SKIP'] ?? '').split(',').map((s) => s.trim()).filter((id) => id && !(CHECK_IDS as readonly string[]).includes(id));
+    if (bad.length) p.problems.push({ variable: 'SMOKE_ALLOW_SKIP', problem: `${bad.map((b) => `"${b}"`).join(', ')} ${bad.length > 1 ? 'are not check ids' : 'is not a check id'}; the checks: ${CHECK_IDS.join(', ')}` });
+  }
 }
 
 /** Runs at most `limit` tasks at once. */
@@ -455,12 +486,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const prepared = prepareTargets(opts, process.env);
-  if (opts.list) return listChecks(opts, prepared[0]?.simScenario ? {} : (prepared[0]?.env ?? {}));
+  if (opts.list) return listChecks(opts);
   const defaultSim = prepared.some((p) => p.defaultSim && !p.problems.length);
   if (defaultSim) process.stderr.write(`${BANNER}\n`);
 
   // Validate every non-simulated target before anything runs.
   const { SCENARIOS } = await import('../sim/scenarios/index.js');
+  await allowSkipProblems(prepared);
   let invalid = false;
   for (const p of prepared) {
     if (p.simScenario) {

@@ -69,7 +69,16 @@ describe('scripts/smoke flags', () => {
     const [p] = prepareTargets(parseArgs(['--sim', '--strict', '--allow-skip', 'handover.login, handover.replay-rejected']), {}, dir);
     assert.equal(p?.env['SMOKE_STRICT'], 'true');
     assert.equal(p?.env['SMOKE_ALLOW_SKIP'], 'handover.login,handover.replay-rejected');
-    assert.throws(() => parseArgs(['--allow-skip', 'login']), /--allow-skip: "login" is not a check id/);
+  });
+
+  it('refuses an --allow-skip or SMOKE_ALLOW_SKIP id that is not a check of the registry, before anything runs', async () => {
+    const r = await smoke(['--sim', '--strict', '--allow-skip', 'handover.login,login']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /SMOKE_ALLOW_SKIP.*"login" is not a check id; the checks: preflight\.kube-access,/);
+    assert.doesNotMatch(r.stderr, /"handover\.login"/);
+    const fromEnv = await smoke(['--sim'], { SMOKE_ALLOW_SKIP: 'lb.target' });
+    assert.equal(fromEnv.status, 2, fromEnv.stderr);
+    assert.match(fromEnv.stderr, /"lb\.target" is not a check id/);
   });
 
   it('takes an FQDN as --sovereign exactly as the workflow does', () => {
