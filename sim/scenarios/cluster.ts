@@ -10,17 +10,18 @@ import { rsaKeyPair } from '../keys.js';
 import { rbacSet } from '../rbac.js';
 import { API_POD_TEMPLATE_HASH, at, catalystApiPod, catalystApiPods, findObject, node, putObject, removeObject } from '../kube-objects.js';
 import type { KubeObject, World } from '../world.js';
+import type { CheckId } from '../../checks/index.js';
 import type { Scenario } from './types.js';
 
 const NS = 'catalyst-system';
 /** What a catalyst-api without a usable audience/key breaks besides its own check. */
 // A valid token is refused, so are the negative checks' control token (forged-rejected cannot tell
 // whether audience and expiry are checked) and the replay check's first use.
-const LOGIN = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected'];
+const LOGIN: CheckId[] = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected'];
 /** Everything that needs a Ready catalyst-api behind console.<fqdn>. */
-const BEHIND_CONSOLE = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
+const BEHIND_CONSOLE: CheckId[] = ['handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
 
-const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
+const sorted = (ids: CheckId[]): CheckId[] => [...new Set(ids)].sort();
 
 /**
  * The smoke identity holds exactly the least-privilege set of sovereigns/rbac.yaml: read-only, no

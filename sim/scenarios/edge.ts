@@ -8,17 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import { API_POD_TEMPLATE_HASH, catalystApiPods, certificateIssued, certificateIssuing, findObject, putObject, removeObject } from '../kube-objects.js';
 import type { KubeObject, World } from '../world.js';
+import type { CheckId } from '../../checks/index.js';
 import type { Scenario } from './types.js';
 
 /** Everything that goes through console.<fqdn> (handover, /readyz) besides the edge checks. */
-const THROUGH_CONSOLE = ['catalyst-api.available', 'handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
+const THROUGH_CONSOLE: CheckId[] = ['catalyst-api.available', 'handover.forged-rejected', 'handover.login', 'handover.replay-rejected', 'handover.session-required'];
 /** auth.<fqdn>: same load balancer IP and the same wildcard certificate. */
-const THROUGH_AUTH = ['keycloak.sa-roles'];
-const TLS_ALL = ['tls.certificate', 'tls.handshake', 'tls.matches-cluster'];
+const THROUGH_AUTH: CheckId[] = ['keycloak.sa-roles'];
+const TLS_ALL: CheckId[] = ['tls.certificate', 'tls.handshake', 'tls.matches-cluster'];
 /** Every public host the gateway routes (console, api, auth, gitea, harbor, bao) goes through the same load balancer and certificate. */
-const ROUTES = ['routes.reachable'];
+const ROUTES: CheckId[] = ['routes.reachable'];
 
-const sorted = (ids: string[]): string[] => [...new Set(ids)].sort();
+const sorted = (ids: CheckId[]): CheckId[] => [...new Set(ids)].sort();
 
 function lb(world: World): World['hcloud']['loadBalancers'][number] {
   const found = world.hcloud.loadBalancers[0];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CheckId } from '../../checks/index.js';
 import type { CauseId } from '../../report/causes.js';
 import type { World } from '../world.js';
 
@@ -13,15 +14,18 @@ export interface Scenario {
   description: string;
   apply(world: World): void;
   expect: {
-    /** Exactly the check ids that fail (sorted); empty for healthy scenarios. */
-    failing: string[];
+    /**
+     * Exactly the check ids that fail (sorted); empty for healthy scenarios. Typed by the registry
+     * (checks/index.ts, a type-only import: the simulator loads no check), so a typo does not compile.
+     */
+    failing: CheckId[];
     /** The root cause every failing check must name (after symptom attribution). */
     cause?: CauseId;
     /**
      * Exactly the check ids a scenario skips by design (e.g. the Hetzner load-balancer checks on a
      * Huawei Sovereign, a login without an owner to sign in as); absent means none may be skipped.
      */
-    skipped?: string[];
+    skipped?: CheckId[];
     /** Suite configuration this scenario is run with in the matrix (e.g. a short SMOKE_TIMEOUT). */
     env?: Record<string, string>;
     /** Text each of which some entry of summary.json `sideEffects` must contain. */
