@@ -107,6 +107,42 @@ describe('what derives from the registry', () => {
     }
   });
 
+  it('the code names no check id the registry lacks (free text included: messages, usedBy, descriptions)', () => {
+    // A mention is `<family>.<name>` outside an identifier or a path; `lb.labels` or `tls.crt` are
+    // properties, not checks. What fails: a dashed name (`catalyst-api.sovereign-fdqn`) or a near miss
+    // of a registry id (`lb.target`), either of which is a check id that drifted.
+    const distance = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+      for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          const row = d[i] as number[];
+          const prev = d[i - 1] as number[];
+          row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+      }
+      return (d[a.length] as number[])[b.length] ?? 0;
+    };
+    const families = [...FAMILIES].map((f) => f.replace(/[-]/g, '\\-')).join('|');
+    const mention = new RegExp(`(?<![A-Za-z0-9_.$/-])(?:${families})\\.[a-z][a-z0-9-]*[a-z0-9](?![A-Za-z0-9_(/-]|\\.[a-z])`, 'g');
+    const drifted: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const path = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(path);
+        else if (e.name.endsWith('.ts')) {
+          for (const m of read(path).matchAll(mention)) {
+            const id = m[0];
+            if (isCheckId(id)) continue;
+            if (id.slice(id.indexOf('.') + 1).includes('-') || CHECK_IDS.some((known) => distance(id, known) <= 2)) drifted.push(`${path}: ${id}`);
+          }
+        }
+      }
+    };
+    for (const dir of ['checks', 'decisions', 'clients', 'report', 'sim', 'fixtures', 'scripts', 'tests']) walk(dir);
+    assert.deepEqual(drifted, [], 'check ids that are not in checks/index.ts');
+  });
+
   it('scenario expectations and the scenario table name registry ids only', () => {
     for (const s of SCENARIOS) {
       for (const id of [...s.expect.failing, ...(s.expect.skipped ?? [])]) assert.ok(isCheckId(id), `${s.name}: ${id} is not a check id`);
