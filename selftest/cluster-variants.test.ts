@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listOrWhy, readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../decisions/cluster-checks.js';
+import { splitGatewayCertificates, type GatewayListener } from '../decisions/gateway.js';
+import { listOrWhy } from '../decisions/kube-read.js';
+import type { Pod } from '../decisions/kube-shapes.js';
+import { readinessOf } from '../decisions/readiness.js';
 import { loadConfig } from '../clients/config.js';
 import { KubeError } from '../report/errors.js';
 import type { Kube, KubeObject } from '../clients/kube.js';
-import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../decisions/nodes-checks.js';
-import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../decisions/workloads-checks.js';
+import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../decisions/nodes.js';
+import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../decisions/workloads.js';
 
 const NOW = Date.parse('2026-07-10T12:00:00Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseDotenv } from 'dotenv';
 import { parse, parseAllDocuments } from 'yaml';
-import { neededPermissions } from '../decisions/cluster-checks.js';
+import { neededPermissions } from '../decisions/permissions.js';
 import { loadConfig } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
 import { untargetedEnv } from '../scripts/smoke.js';
