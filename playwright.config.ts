@@ -4,7 +4,7 @@
  *
  * One project: Playwright never shares a worker process between projects, and a worker's boot is the
  * largest cost of a run on a small machine. `preflight.kube-access` gates the cluster checks through a
- * gate each worker evaluates once (decisions/cluster-checks.ts `clusterGate`): when the cluster cannot
+ * gate each worker evaluates once (decisions/cluster-gate.ts `clusterGate`): when the cluster cannot
  * be read, preflight is the one red line and the cluster checks skip naming it, while the checks that
  * need no cluster (edge, login) run regardless. No retries: polls absorb convergence, retries would
  * only hide it.

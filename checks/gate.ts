@@ -6,7 +6,7 @@
  * @module
  */
 import { awaitConsoleEdge } from '../decisions/edge-checks.js';
-import { requireCluster } from '../decisions/cluster-checks.js';
+import { requireCluster } from '../decisions/cluster-gate.js';
 import { fail } from '../report/check.js';
 import type { CheckContext, Need } from './define.js';
 

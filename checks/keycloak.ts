@@ -9,7 +9,7 @@
  * realm import (reduced evidence, recorded); a Secret that does not exist is a finding, never a skip.
  */
 import type { SecretLook } from '../clients/keycloak.js';
-import { requireCluster } from '../decisions/cluster-checks.js';
+import { requireCluster } from '../decisions/cluster-gate.js';
 import { awaitEdgeOf } from '../decisions/edge-checks.js';
 import { evidence, fail, skipCheck, step } from '../report/check.js';
 import { defineCheck } from './define.js';

@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listOrWhy, readinessOf, splitGatewayCertificates, type GatewayListener, type Pod } from '../decisions/cluster-checks.js';
+import { splitGatewayCertificates, type GatewayListener } from '../decisions/gateway.js';
+import { listOrWhy } from '../decisions/kube-read.js';
+import type { Pod } from '../decisions/kube-shapes.js';
+import { readinessOf } from '../decisions/readiness.js';
 import { loadConfig } from '../clients/config.js';
-import { KubeError } from '../report/errors.js';
+import { classify, KubeError, kubeCause } from '../report/errors.js';
 import type { Kube, KubeObject } from '../clients/kube.js';
-import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../decisions/nodes-checks.js';
-import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../decisions/workloads-checks.js';
+import { isControlPlane, nodeRoles, nodeVerdict, NODE_GRACE_MS, observeNodeList, type NodeObject } from '../decisions/nodes.js';
+import { describeBuild, observeWorkloads, workloadVerdict, type Workload } from '../decisions/workloads.js';
 
 const NOW = Date.parse('2026-07-10T12:00:00Z');
 const ago = (ms: number): string => new Date(NOW - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -329,5 +332,29 @@ void describe('absent versus forbidden (the Flux and cert-manager lists of gitop
   void it('an empty list is a list (no object: absent by name, decided by the caller)', async () => {
     const r = await listOrWhy({ list: () => Promise.resolve([]) } as unknown as Kube, 'helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'flux-system');
     assert.deepEqual(r, { items: [] });
+  });
+});
+
+void describe('the one KubeError→cause mapping (report/errors.ts kubeCause) and classify', () => {
+  void it('401 is kube-unauthenticated (the API server answered and refused the credentials), 403 kube-forbidden', () => {
+    assert.equal(kubeCause(new KubeError('KUBE_UNAUTHENTICATED', 'GET /api/v1/pods: 401 Unauthorized', 401)), 'kube-unauthenticated');
+    assert.equal(kubeCause(new KubeError('KUBE_FORBIDDEN', 'GET /api/v1/pods: 403 forbidden', 403)), 'kube-forbidden');
+  });
+
+  void it('no answer is kube-unreachable, no kubeconfig kube-not-configured, anything else is the caller\'s to decide', () => {
+    assert.equal(kubeCause(new KubeError('TIMEOUT', 'no answer within 2000ms')), 'kube-unreachable');
+    assert.equal(kubeCause(new KubeError('KUBE_UNREACHABLE', 'ECONNREFUSED')), 'kube-unreachable');
+    assert.equal(kubeCause(new KubeError('KUBE_UNREACHABLE', 'no kubeconfig', undefined, { causeId: 'kube-not-configured' })), 'kube-not-configured');
+    assert.equal(kubeCause(new KubeError('KUBE_NOT_FOUND', 'not served', 404)), undefined);
+    assert.equal(kubeCause(new KubeError('EXEC_FAILED', 'exec failed')), undefined);
+    assert.equal(kubeCause(new Error('not from the API')), undefined);
+  });
+
+  void it('classify names an unknown error UNKNOWN, never a reset', () => {
+    assert.equal(classify(new Error('something odd')), 'UNKNOWN');
+    assert.equal(classify(Object.assign(new Error('weird'), { code: 'EWHATEVER' })), 'UNKNOWN');
+    assert.equal(classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 'CONNECT_RESET');
+    assert.equal(classify(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })), 'CONNECT_REFUSED');
+    assert.equal(classify(Object.assign(new Error('tlsv1 alert internal error'), { code: 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR' })), 'TLS_HANDSHAKE');
   });
 });

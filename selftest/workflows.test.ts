@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseDotenv } from 'dotenv';
 import { parse, parseAllDocuments } from 'yaml';
-import { neededPermissions } from '../decisions/cluster-checks.js';
+import { neededPermissions } from '../decisions/permissions.js';
 import { loadConfig } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
 import { untargetedEnv } from '../scripts/smoke.js';
@@ -385,7 +385,7 @@ describe('sovereigns/', () => {
   const SECRETS = ['HCLOUD_TOKEN', 'SMOKE_KC_SA_CLIENT_SECRET', 'SMOKE_HANDOVER_KEY'];
 
   it('example.env documents every variable the configuration reads, and assigns no secret', () => {
-    const source = readFileSync(join(ROOT, 'fixtures', 'config.ts'), 'utf8') + readFileSync(join(ROOT, 'playwright.config.ts'), 'utf8');
+    const source = readFileSync(join(ROOT, 'clients', 'config.ts'), 'utf8') + readFileSync(join(ROOT, 'playwright.config.ts'), 'utf8');
     const names = new Set([...source.matchAll(/(?:val|duration|bool)\('([A-Z0-9_]+)'|process\.env\['(SMOKE_[A-Z0-9_]+)'\]/g)].map((m) => m[1] ?? m[2] ?? ''));
     assert.ok(names.size >= 25, `found only ${names.size} variables in clients/config.ts`);
     for (const n of names) {
