@@ -81,7 +81,7 @@ export default defineConfig({
     ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
   ],
   use: {
-    // The browser fixture (clients/handover.ts) manages its own context, tracing and screenshots,
+    // The browser fixture (fixtures/browser.ts) manages its own context, tracing and screenshots,
     // so that no token or cookie reaches an artifact unredacted.
     trace: 'off',
     screenshot: 'off',

@@ -8,12 +8,13 @@
  * @module
  */
 import type { SovereignConfig } from '../clients/config.js';
-import type { HandoverClient, BrowserLogin } from '../clients/handover.js';
 import type { Hcloud } from '../clients/hcloud.js';
-import type { KeycloakProbe } from '../clients/keycloak.js';
 import type { Kube } from '../clients/kube.js';
 import type { Network } from '../clients/net.js';
+import type { BrowserLoginChecks } from '../decisions/browser-login.js';
 import type { EdgeChecks } from '../decisions/edge-checks.js';
+import type { HandoverChecks } from '../decisions/handover.js';
+import type { KeycloakProbe } from '../decisions/keycloak.js';
 import type { CauseId } from '../report/causes.js';
 import { CheckSkipped, memoryRecorder, withRecorder, ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
 import { SmokeError } from '../report/errors.js';
@@ -41,9 +42,9 @@ export interface CheckContext {
   hcloud: Hcloud;
   edge: EdgeChecks;
   keycloak: KeycloakProbe;
-  handover: HandoverClient;
+  handover: HandoverChecks;
   /** A browser session for this check (present when the check needs `browser`). */
-  browserLogin?: BrowserLogin;
+  browserLogin?: BrowserLoginChecks;
 }
 
 /** A check as written: what {@link defineCheck} takes. */

@@ -8,7 +8,7 @@
 import type { SovereignConfig } from '../clients/config.js';
 import type { Kube, KubeObject } from '../clients/kube.js';
 import { KubeError } from '../report/errors.js';
-import { servingListener } from './edge-checks.js';
+import { servingListener } from './gateway-listener.js';
 import { failOnKubeError, listOrWhy } from './kube-read.js';
 import type { Readiness } from './readiness.js';
 

@@ -12,7 +12,8 @@ import { dnsVerdict, handshakeVerdict, targetHealth, unhealthyGraceMs, type Edge
 import type { KubeObject } from '../clients/kube.js';
 import { readSummary, runPlaywright } from './run.js';
 import { loadConfig, type SovereignConfig } from '../clients/config.js';
-import { certificateProblems, hostMatches, servingListener, unhealthyTargets } from '../decisions/edge-checks.js';
+import { certificateProblems } from '../decisions/tls-certificate.js';
+import { hostMatches, servingListener } from '../decisions/gateway-listener.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../clients/hcloud.js';
 import { Network } from '../clients/net.js';
 import { probeTls } from '../clients/tls.js';
@@ -167,12 +168,14 @@ void describe('pure helpers', () => {
     assert.equal(parseLabelSelector('a=1,,b'), undefined);
   });
 
-  void it('unhealthyTargets lists each target and port; Gateway hostnames match wildcards', () => {
-    const lb = {
-      services: [{ protocol: 'tcp', listen_port: 443, destination_port: 30443 }, { protocol: 'tcp', listen_port: 80, destination_port: 30080 }],
-      targets: [{ type: 'server', server: { id: 1 }, health_status: [{ listen_port: 443, status: 'unhealthy' }] }],
-    } as unknown as HcloudLoadBalancer;
-    assert.deepEqual(unhealthyTargets(lb, () => 'cp1'), ['cp1 port 443 (→ 30443): unhealthy', 'cp1 port 80 (→ 30080): no health status reported']);
+  void it('targetHealth judges each target on each service port; Gateway hostnames match wildcards', () => {
+    const lb: LbView = {
+      name: 'load_balancer lb',
+      services: [{ listen_port: 443, destination_port: 30443 }, { listen_port: 80, destination_port: 30080 }],
+      targets: [{ text: 'cp1', health_status: [{ listen_port: 443, status: 'unhealthy' }] }],
+    };
+    const health = targetHealth(lb, { now: Date.now(), runStartedAt: Date.now(), consoleWorks: true });
+    assert.deepEqual(health.map((h) => `${h.target} port ${h.port} (→ ${h.destination}): ${h.status} ${h.verdict}`), ['cp1 port 443 (→ 30443): unhealthy terminal', 'cp1 port 80 (→ 30080): unknown converging']);
     assert.ok(hostMatches('*.x.test', 'console.x.test'));
     assert.ok(!hostMatches('*.x.test', 'x.test'));
   });
