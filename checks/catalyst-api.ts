@@ -14,7 +14,11 @@ export const sovereignFqdn = defineCheck({
   title: 'every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'exec-forbidden', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'permission-limited', 'pod-env-unreadable', 'preflight-failed',
+    'sovereign-fqdn',
+  ],
   decide: ({ kube, net, config }) => checkSovereignFqdn({ kube, net, config }),
 });
 
@@ -24,7 +28,11 @@ export const handoverKey = defineCheck({
   title: 'Secret catalyst-handover-jwt-public holds an RSA public JWK, is mounted into catalyst-api and matches the signing key',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'console-unexpected-response', 'console-unreachable', 'console-unresponsive',
+    'handover-key-mismatch', 'handover-key-missing', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'owner-unknown', 'preflight-failed', 'sovereign-fqdn',
+  ],
   decide: ({ kube, config, handover }) => checkHandoverKey({ kube, config, handover }),
 });
 
@@ -33,7 +41,10 @@ export const stateOnPvc = defineCheck({
   title: '/var/lib/catalyst and every CATALYST_*_DIR/_WORKDIR path are on a Bound PersistentVolumeClaim',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated',
+    'kube-unreachable', 'preflight-failed', 'state-on-emptydir',
+  ],
   decide: ({ kube, config }) => checkStateOnPvc({ kube, config }),
 });
 
@@ -43,6 +54,12 @@ export const available = defineCheck({
   title: 'Deployment catalyst-api is available, its Pods are Ready and GET /readyz on the console answers 200',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unreachable',
+    'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited',
+    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'preflight-failed', 'readyz-not-routed',
+  ],
   decide: ({ kube, net, config }) => checkCatalystApiAvailable({ kube, net, config }),
 });

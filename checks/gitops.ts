@@ -12,6 +12,9 @@ export const gitopsReady = defineCheck({
   title: 'Flux Kustomizations bootstrap-kit and sovereign-tls, every bp-* HelmRelease and the gateway Certificate are Ready',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'gitops-failed', 'gitops-missing', 'gitops-not-ready', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
+  ],
   decide: ({ kube, config }) => checkGitopsReady({ kube, config }),
 });

@@ -7,6 +7,9 @@ export const nodesReady = defineCheck({
   title: 'every node is Ready, without pressure conditions and schedulable, and the control plane is present',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'control-plane-missing', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable',
+    'node-not-ready', 'nodes-missing', 'preflight-failed',
+  ],
   decide: ({ kube, config }) => checkNodesReady({ kube, config }),
 });

@@ -7,6 +7,6 @@ export const kubeAccess = defineCheck({
   title: 'the API server answers, the credentials authenticate and the permissions the suite needs are granted',
   tags: ['@cluster', '@preflight'],
   needs: [],
-  causes: ['kube-unreachable', 'kube-unauthenticated', 'kube-forbidden'],
+  causes: ['kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable'],
   decide: ({ kube, config }) => checkKubeAccess({ kube, config }),
 });

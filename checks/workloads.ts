@@ -7,6 +7,9 @@ export const workloadsReady = defineCheck({
   title: 'every Deployment, StatefulSet and DaemonSet of the Catalyst control plane has its desired replicas ready',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-workload-failing', 'catalyst-workloads-not-ready', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
+  ],
   decide: ({ kube, net, config }) => checkWorkloadsReady({ kube, net, config }),
 });
