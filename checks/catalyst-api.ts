@@ -25,7 +25,11 @@ export const sovereignFqdn = defineCheck({
   title: 'every running catalyst-api Pod has SOVEREIGN_FQDN=<fqdn> in its process environment',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'exec-forbidden', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'permission-limited', 'pod-env-unreadable', 'preflight-failed',
+    'sovereign-fqdn',
+  ],
   decide: decideSovereignFqdn,
 });
 
@@ -35,7 +39,11 @@ export const handoverKey = defineCheck({
   title: 'Secret catalyst-handover-jwt-public holds an RSA public JWK, is mounted into catalyst-api and matches the signing key',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'console-unexpected-response', 'console-unreachable', 'console-unresponsive',
+    'handover-key-mismatch', 'handover-key-missing', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'owner-unknown', 'preflight-failed', 'sovereign-fqdn',
+  ],
   decide: decideHandoverKey,
 });
 
@@ -44,7 +52,10 @@ export const stateOnPvc = defineCheck({
   title: '/var/lib/catalyst and every CATALYST_*_DIR/_WORKDIR path are on a Bound PersistentVolumeClaim',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated',
+    'kube-unreachable', 'preflight-failed', 'state-on-emptydir',
+  ],
   /**
    * catalyst-api.state-on-pvc: /var/lib/catalyst and every CATALYST_*_DIR / _WORKDIR path of the
    * container live on volumes backed by Bound PersistentVolumeClaims.
@@ -113,7 +124,13 @@ export const available = defineCheck({
   title: 'Deployment catalyst-api is available, its Pods are Ready and GET /readyz on the console answers 200',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unreachable',
+    'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited',
+    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'preflight-failed', 'readyz-not-routed',
+  ],
   /**
    * catalyst-api.available: Deployment available, Pods Ready (restarts and waiting reasons reported),
    * and GET /readyz on the console answering 200. Waits up to SMOKE_AWAIT while a rollout progresses.

@@ -7,6 +7,10 @@ export const consoleToLb = defineCheck({
   title: 'console.<fqdn> resolves to the public IPv4 of one of this Sovereign\'s load balancers',
   tags: ['@edge'],
   needs: [],
-  causes: [],
+  causes: [
+    'dns-not-lb', 'dns-not-propagated', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
+    'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable',
+    'lb-missing', 'provider-not-hetzner',
+  ],
   decide: ({ edge }) => step('find this Sovereign\'s load balancers and where console.<fqdn> points', () => edge.expectConsoleOnLoadBalancer()),
 });

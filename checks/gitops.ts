@@ -16,7 +16,10 @@ export const gitopsReady = defineCheck({
   title: 'Flux Kustomizations bootstrap-kit and sovereign-tls, every bp-* HelmRelease and the gateway Certificate are Ready',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'gitops-failed', 'gitops-missing', 'gitops-not-ready', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
+  ],
   /**
    * Waits while Flux is still progressing, until SMOKE_AWAIT after the start of the run; fails at once
    * on a terminal condition, passes as soon as everything it counts is Ready.

@@ -18,7 +18,18 @@ export const login = defineCheck({
   title: 'a fresh handover token opened in a real browser lands on /dashboard signed in',
   tags: ['@auth', '@browser'],
   needs: ['signing-key', 'console', 'browser'],
-  causes: [],
+  causes: [
+    'browser-unavailable', 'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued',
+    'console-unexpected-response', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
+    'dns-not-propagated', 'envoy-no-listener', 'handover-ensure-user', 'handover-internal-error',
+    'handover-issuer', 'handover-key-mismatch', 'handover-key-unconfigured', 'handover-rejected',
+    'handover-server-misconfigured', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
+    'hcloud-unreachable', 'keycloak-not-ready', 'keycloak-realm-missing', 'keycloak-sa-credentials-rejected',
+    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing',
+    'session-cookie-insecure', 'session-not-established', 'sovereign-fqdn',
+  ],
   async decide({ handover, browserLogin }) {
     if (!browserLogin) fail('browser-unavailable', 'no browser session for handover.login');
     const owner = await handover.requireOwner();
@@ -44,9 +55,18 @@ export const replayRejected = defineCheck({
   title: 'the same token used twice is refused the second time (401 token already used)',
   tags: ['@auth'],
   needs: ['signing-key', 'console'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
+    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
+    'handover-ensure-user', 'handover-internal-error', 'handover-issuer', 'handover-key-mismatch',
+    'handover-key-unconfigured', 'handover-rejected', 'handover-server-misconfigured', 'hcloud-rate-limited',
+    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-sa-credentials-rejected',
+    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing', 'sovereign-fqdn',
+  ],
   async decide({ handover }) {
-    const prior = takeLoginToken();
+    const prior = takeLoginToken(handover);
     let token: string;
     let first;
     if (prior?.answer) {
@@ -71,7 +91,16 @@ export const forgedRejected = defineCheck({
   title: 'tokens signed by a foreign key, for another audience, or expired are refused (401)',
   tags: ['@auth'],
   needs: ['console'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
+    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
+    'forged-accepted', 'handover-ensure-user', 'handover-internal-error', 'handover-issuer',
+    'handover-key-mismatch', 'handover-rejected', 'handover-server-misconfigured', 'hcloud-rate-limited',
+    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-sa-credentials-rejected',
+    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing', 'sovereign-fqdn',
+  ],
   async decide({ handover }) {
     const variants: TokenVariant[] = handover.forgedVariants();
     const answers = [];
@@ -87,7 +116,13 @@ export const sessionRequired = defineCheck({
   title: 'GET /api/v1/whoami without a session answers 401',
   tags: ['@auth'],
   needs: ['console'],
-  causes: [],
+  causes: [
+    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
+    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
+    'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
+    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown',
+    'lb-no-targets', 'lb-targets-unhealthy', 'session-not-required',
+  ],
   async decide({ handover }) {
     handover.expectUnauthenticated(await handover.whoamiWithoutSession());
   },

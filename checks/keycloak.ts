@@ -19,7 +19,14 @@ export const saRoles = defineCheck({
   title: 'the catalyst-api-server service account gets a token, holds the realm-management roles handover needs, and the user lookup answers 200',
   tags: ['@cluster', '@auth'],
   needs: [],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
+    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
+    'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-not-ready', 'keycloak-realm-missing',
+    'keycloak-sa-credentials-rejected', 'keycloak-sa-roles', 'keycloak-unreachable', 'kube-forbidden',
+    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
+    'lb-targets-unhealthy', 'preflight-failed', 'sa-credentials-missing', 'sa-secret-missing',
+  ],
   async decide({ keycloak, kube, config, net }) {
     // auth.<fqdn> shares the console's load balancer and certificate: wait while they converge.
     await awaitEdgeOf({ config, kube, net }, config.keycloakUrl);

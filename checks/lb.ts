@@ -12,7 +12,11 @@ export const lbTargets = defineCheck({
   title: 'the console load balancer has targets, including a control-plane server',
   tags: ['@edge'],
   needs: ['hetzner'],
-  causes: [],
+  causes: [
+    'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
+    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-missing',
+    'lb-no-control-plane', 'lb-no-targets', 'provider-not-hetzner',
+  ],
   decide: ({ edge }) => step('list the load balancer targets and their server roles', () => edge.expectTargets()),
 });
 
@@ -21,6 +25,11 @@ export const lbHealth = defineCheck({
   title: 'every load balancer target is healthy on every service port',
   tags: ['@edge'],
   needs: ['hetzner'],
-  causes: [],
+  causes: [
+    'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
+    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-dns-unhealthy',
+    'lb-health-unknown', 'lb-missing', 'lb-no-targets', 'lb-service-unhealthy', 'lb-targets-unhealthy',
+    'provider-not-hetzner',
+  ],
   decide: ({ edge }) => step('read each target\'s health status per listen port', () => edge.expectHealthy()),
 });

@@ -11,7 +11,10 @@ export const nodesReady = defineCheck({
   title: 'every node is Ready, without pressure conditions and schedulable, and the control plane is present',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'control-plane-missing', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable',
+    'node-not-ready', 'nodes-missing', 'preflight-failed',
+  ],
   /**
    * cluster.nodes-ready: every node Ready, without MemoryPressure/DiskPressure/PIDPressure and not
    * cordoned, a control-plane node present and, with SMOKE_EXPECT_NODES, at least that many nodes.

@@ -17,7 +17,7 @@ export const kubeAccess = defineCheck({
   title: 'the API server answers, the credentials authenticate and the permissions the suite needs are granted',
   tags: ['@cluster', '@preflight'],
   needs: [],
-  causes: ['kube-unreachable', 'kube-unauthenticated', 'kube-forbidden'],
+  causes: ['kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable'],
   decide: async ({ kube, config }) => {
     await step('the API server answers and accepts the credentials', async () => {
       const r = await kube.reachable();

@@ -7,7 +7,12 @@ export const handshake = defineCheck({
   title: 'a TLS handshake with console.<fqdn>:443 completes within SMOKE_TIMEOUT',
   tags: ['@edge'],
   needs: [],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
+    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
+    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
+  ],
   decide: async ({ edge }) => {
     await step('handshake with console.<fqdn>:443', () => edge.expectHandshake());
   },
@@ -18,7 +23,13 @@ export const certificate = defineCheck({
   title: 'console.<fqdn> serves a publicly trusted certificate for its name',
   tags: ['@edge'],
   needs: [],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
+    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
+    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
+    'tls-expiring', 'tls-name-mismatch', 'tls-staging-issuer', 'tls-untrusted',
+  ],
   decide: ({ edge }) => step('verify chain, name, days to expiry and issuer of the served certificate', () => edge.expectTrustedCertificate()),
 });
 
@@ -27,6 +38,13 @@ export const matchesCluster = defineCheck({
   title: 'console.<fqdn> serves the leaf in the gateway\'s certificate Secret',
   tags: ['@edge', '@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
+    'dns-not-propagated', 'envoy-no-listener', 'gitops-missing', 'hcloud-rate-limited', 'hcloud-token-missing',
+    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
+    'permission-limited', 'preflight-failed', 'tls-cert-not-issued', 'tls-name-mismatch', 'tls-stale-cert',
+    'tls-untrusted',
+  ],
   decide: ({ edge }) => step('compare the served leaf with the certificate of the Secret the Gateway listener references', () => edge.expectServedMatchesCluster()),
 });

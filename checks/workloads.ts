@@ -12,7 +12,10 @@ export const workloadsReady = defineCheck({
   title: 'every Deployment, StatefulSet and DaemonSet of the Catalyst control plane has its desired replicas ready',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [],
+  causes: [
+    'catalyst-workload-failing', 'catalyst-workloads-not-ready', 'kube-forbidden', 'kube-not-configured',
+    'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
+  ],
   /**
    * catalyst.workloads-ready: every Deployment, StatefulSet and DaemonSet in the Catalyst namespace has
    * its desired replicas ready, waiting within SMOKE_AWAIT for rollouts in progress; a crash-looping

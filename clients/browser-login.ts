@@ -115,7 +115,7 @@ export class BrowserLogin {
       return this.landing;
     } finally {
       // The replay check sends this same token again (no second valid token, no second session).
-      rememberLoginToken({ token, answer: this.landing.handover });
+      rememberLoginToken(this.client, { token, answer: this.landing.handover });
       await redirector.close();
     }
   }

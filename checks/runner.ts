@@ -1,0 +1,112 @@
+/**
+ * Judges checks in-process, without a test runner: each through `check.run(ctx, gate)`, concurrently
+ * (bounded), then links every failed check to its root cause with the reporter's own rule
+ * (report/attribution.ts). Used by the self-tests' in-process matrix (selftest/verdicts.ts).
+ *
+ * One ordering constraint, the one the specs keep (tests/70-handover-login.spec.ts runs the two in
+ * order in one worker): `handover.replay-rejected` starts after `handover.login` has finished, because
+ * it sends the login's own token a second time (clients/handover.ts `rememberLoginToken`).
+ *
+ * @module
+ */
+import type { CauseId } from '../report/causes.js';
+import { linkRootCauses } from '../report/attribution.js';
+import { fail } from '../report/check.js';
+import type { BrowserSession, RunContext } from './context.js';
+import type { Check, CheckContext, Need, Verdict } from './define.js';
+import { gate } from './gate.js';
+
+/** A verdict with the root cause the run links it to. */
+export interface JudgedVerdict extends Verdict {
+  /** For a failed check: the root cause after attribution (its own cause unless another check's explains it). */
+  rootCause?: CauseId;
+}
+
+export interface JudgeOptions {
+  /** How many checks run at once (default 6: checks mostly wait on the network). */
+  concurrency?: number;
+  /**
+   * Launch Chromium at once, while the other checks run (default false: on first use, so a run whose
+   * login never gets past its gate launches no browser).
+   */
+  warmBrowser?: boolean;
+  /** Called as each check finishes, in finishing order. */
+  onVerdict?: (v: Verdict) => void;
+}
+
+/** Checks that must finish before the keyed check starts. */
+const AFTER: Readonly<Record<string, readonly string[]>> = {
+  // The replay check re-sends the login's token (one valid token and one session per run).
+  'handover.replay-rejected': ['handover.login'],
+};
+
+/**
+ * Runs each check of `checks` against `ctx` and returns their verdicts in the order given, each
+ * failed one with its linked root cause. Never throws for a check's failure.
+ */
+export async function judgeChecks(ctx: RunContext, checks: readonly Check[], opts: JudgeOptions = {}): Promise<JudgedVerdict[]> {
+  const limit = Math.max(1, opts.concurrency ?? 6);
+  if (opts.warmBrowser && checks.some((c) => c.needs.includes('browser'))) ctx.warmBrowser();
+  let free = limit;
+  const waiting: (() => void)[] = [];
+  const acquire = async (): Promise<void> => {
+    if (free > 0) {
+      free--;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+
+  const done = new Map<string, Promise<Verdict>>();
+  const judgeOne = async (check: Check): Promise<Verdict> => {
+    // Dependencies first, outside the slot, so a waiting check never holds one.
+    for (const id of AFTER[check.id] ?? []) await done.get(id)?.catch(() => undefined);
+    await acquire();
+    try {
+      const v = await runOne(ctx, check);
+      opts.onVerdict?.(v);
+      return v;
+    } finally {
+      release();
+    }
+  };
+  // Registered in order, so a dependency listed before its dependant is found in `done`.
+  const ordered = [...checks].sort((a, b) => Number((AFTER[a.id] ?? []).length > 0) - Number((AFTER[b.id] ?? []).length > 0));
+  for (const c of ordered) done.set(c.id, judgeOne(c));
+  const verdicts = await Promise.all(checks.map((c) => done.get(c.id) as Promise<Verdict>));
+  const linked = linkRootCauses(verdicts.map((v) => ({ status: v.status, causeId: v.cause })));
+  return verdicts.map((v, i) => {
+    const root = linked[i];
+    return root ? { ...v, rootCause: root as CauseId } : v;
+  });
+}
+
+/**
+ * One check. A check that needs the browser gets its session once every other need is met (a login
+ * that skips or fails at its gate never launches Chromium), and the session is ended afterwards, pass
+ * or fail. `browser` is the last need a check lists (checks/gate.ts checks them in order).
+ */
+async function runOne(ctx: RunContext, check: Check): Promise<Verdict> {
+  if (!check.needs.includes('browser')) return check.run(ctx, gate);
+  let session: BrowserSession | undefined;
+  // `run` hands the same context object to the gate and to decide: the gate puts the session on it.
+  const own: CheckContext = { ...ctx };
+  const gateThenBrowser = async (needs: readonly Need[], c: CheckContext): Promise<void> => {
+    await gate(needs.filter((n) => n !== 'browser'), c);
+    session = await ctx.openBrowserLogin();
+    if (session.login) c.browserLogin = session.login;
+    // Without a session, the `browser` need fails naming why Chromium is missing.
+    else fail('browser-unavailable', session.problem ?? 'Chromium could not be launched');
+    await gate(['browser'], c);
+  };
+  try {
+    return await check.run(own, gateThenBrowser);
+  } finally {
+    await session?.close();
+  }
+}

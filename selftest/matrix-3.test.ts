@@ -1,4 +1,0 @@
-// The scenario matrix, shard 3 (selftest/matrix.ts says why it is split).
-import { matrixShard } from './matrix.js';
-
-matrixShard(3);

@@ -1,0 +1,203 @@
+/**
+ * The in-process scenario matrix: for EVERY simulator scenario, the simulator is started in this
+ * process, the configuration loaded from its environment (plus the scenario's `expect.env`, as the CLI
+ * matrix passes it), and every check of the registry judged with `judgeChecks` (checks/runner.ts), no
+ * Playwright Test, no CLI. It asserts what selftest/matrix.ts asserts through the CLI: exactly the
+ * expected failing checks, each linked to the scenario's root cause, the skipped set where the matrix
+ * asserts it, the side effects; and, beyond it, that every verdict's own cause is one its check
+ * declares (`causes` in checks/*.ts).
+ *
+ * The end-to-end matrix (selftest/matrix.ts) keeps, through the real CLI and browser, only the
+ * scenarios whose verdict needs that path to be proven (E2E_SCENARIOS there).
+ *
+ * SMOKE_MATRIX=name1,name2 limits the run to those scenarios. Split into shards, one test file each
+ * (selftest/verdicts-<n>.test.ts), so each file stays well within its deadline.
+ *
+ * @module
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parentPort, Worker } from 'node:worker_threads';
+import { loadConfig, parseDuration } from '../clients/config.js';
+import { createContext } from '../checks/context.js';
+import { CHECKS } from '../checks/index.js';
+import { judgeChecks, type JudgedVerdict } from '../checks/runner.js';
+import { startSim } from '../sim/index.js';
+import { SCENARIOS, type Scenario } from '../sim/scenarios/index.js';
+import { ANNOTATION } from '../report/check.js';
+
+const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
+
+/** The number of shards (selftest/verdicts-1.test.ts … verdicts-<VERDICT_SHARDS>.test.ts). */
+export const VERDICT_SHARDS = 2;
+
+/**
+ * Worker threads per shard, and scenarios each judges at once. Every scenario's simulator and clients
+ * share one event loop, so the scenarios are spread over threads: a blocking moment in one (a
+ * synchronous key generation, `certutil` for the browser's trust) never stalls the simulators of
+ * many, and no answer is late because another scenario held the loop.
+ */
+const WORKERS = Number(process.env['SMOKE_VERDICT_WORKERS'] ?? '') || 3;
+const PER_WORKER = Number(process.env['SMOKE_VERDICT_PER_WORKER'] ?? '') || 2;
+
+/** How long a scenario waits by design (its SMOKE_AWAIT), to start the long ones first. */
+function designedWaitMs(s: Scenario): number {
+  return parseDuration(s.expect.env?.['SMOKE_AWAIT'] ?? '') ?? 0;
+}
+
+/**
+ * The scenarios of shard `shard` (1-based), longest designed wait first: the scenarios are ordered by
+ * it and dealt out in turn, so each shard gets its share of the long ones and starts them first.
+ */
+export function verdictScenarios(shard: number): Scenario[] {
+  const byWait = SCENARIOS.map((s, i) => ({ s, i })).sort((a, b) => designedWaitMs(b.s) - designedWaitMs(a.s) || a.i - b.i);
+  return byWait.filter((_, k) => k % VERDICT_SHARDS === shard - 1).map((x) => x.s);
+}
+
+/** Starts the scenario's simulator, judges every check against it in-process, and stops it. */
+export async function judgeScenario(scenario: Scenario): Promise<JudgedVerdict[]> {
+  const sim = await startSim({ scenario: scenario.name });
+  // The run's own report directory: the silent-peer records (clients/silent.ts) are per run.
+  const reportDir = mkdtempSync(join(tmpdir(), `verdicts-${scenario.name}-`));
+  try {
+    const loaded = loadConfig({ ...sim.env, ...scenario.expect.env, SMOKE_REPORT_DIR: reportDir });
+    if (!loaded.ok) throw new Error(`${scenario.name}: ${JSON.stringify(loaded.problems)}`);
+    const ctx = createContext(loaded.config);
+    try {
+      return await judgeChecks(ctx, CHECKS);
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    await sim.stop();
+    rmSync(reportDir, { recursive: true, force: true });
+  }
+}
+
+function show(verdicts: JudgedVerdict[]): string {
+  return verdicts
+    .filter((v) => v.status !== 'passed')
+    .map((v) => `\n  ${v.id}: ${v.status} ${v.cause ?? '-'}${v.rootCause && v.rootCause !== v.cause ? ` → ${v.rootCause}` : ''}: ${(v.message ?? '').slice(0, 300)}`)
+    .join('');
+}
+
+/** What selftest/matrix.ts asserts through the CLI, on in-process verdicts, plus the declared causes. */
+export function assertScenario(scenario: Scenario, verdicts: JudgedVerdict[]): void {
+  const detail = show(verdicts);
+  assert.deepEqual(verdicts.map((v) => v.id), CHECKS.map((c) => c.id), 'one verdict per check of the registry');
+  const failing = verdicts.filter((v) => v.status === 'failed');
+  assert.deepEqual(failing.map((v) => v.id).sort(), [...scenario.expect.failing].sort(), `failing checks differ${detail}`);
+  for (const v of failing) {
+    assert.equal(v.rootCause, scenario.expect.cause, `${v.id} is linked to root cause ${v.rootCause ?? 'none'} (own cause ${v.cause ?? 'none'}: ${v.message ?? ''})`);
+    assert.ok(v.message, `${v.id} failed without a message`);
+  }
+  if (!scenario.expect.failing.length || scenario.expect.skipped) {
+    const skipped = verdicts.filter((v) => v.status === 'skipped');
+    assert.deepEqual(skipped.map((v) => v.id).sort(), [...(scenario.expect.skipped ?? [])].sort(), `skipped checks differ${detail}`);
+  }
+  const effects = verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? ''));
+  for (const want of scenario.expect.sideEffects ?? []) {
+    assert.ok(effects.some((e) => e.includes(want)), `no side effect mentions "${want}": ${JSON.stringify(effects)}`);
+  }
+  for (const v of verdicts) {
+    if (!v.cause) continue;
+    const declared = CHECKS.find((c) => c.id === v.id)?.causes ?? [];
+    assert.ok(declared.includes(v.cause), `${v.id} named cause ${v.cause}, which its \`causes\` (checks/*.ts) does not list: ${v.status} ${v.message ?? ''}`);
+  }
+}
+
+/** What a worker thread answers for one scenario. */
+type Judged = { scenario: string; verdicts: JudgedVerdict[] } | { scenario: string; error: string };
+
+/** In a worker thread: judges each scenario the main thread sends, at most PER_WORKER at once. */
+export function serveScenarios(): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveScenarios runs in a worker thread');
+  port.on('message', (name: string) => {
+    const scenario = SCENARIOS.find((s) => s.name === name);
+    const judged: Promise<Judged> = scenario
+      ? judgeScenario(scenario).then(
+          (verdicts) => ({ scenario: name, verdicts }),
+          (err: unknown) => ({ scenario: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+        )
+      : Promise.resolve({ scenario: name, error: `unknown scenario ${name}` });
+    void judged.then((j) => port.postMessage(j));
+  });
+}
+
+/** Worker threads, each judging up to PER_WORKER scenarios at once; tsx is registered in each. */
+class ScenarioPool {
+  private readonly workers: { worker: Worker; busy: Set<string>; dead: boolean }[] = [];
+  private readonly queue: { name: string; done: (j: Judged) => void }[] = [];
+  private readonly pending = new Map<string, (j: Judged) => void>();
+
+  constructor(size: number) {
+    // The worker's own module loader has no tsx until it registers it (`--import tsx` is the main thread's).
+    const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); }).then((m) => m.serveScenarios());`;
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(boot, { eval: true });
+      const slot = { worker, busy: new Set<string>(), dead: false };
+      worker.on('message', (j: Judged) => {
+        slot.busy.delete(j.scenario);
+        this.pending.get(j.scenario)?.(j);
+        this.pending.delete(j.scenario);
+        this.next();
+      });
+      worker.on('error', (err) => {
+        for (const name of slot.busy) {
+          this.pending.get(name)?.({ scenario: name, error: `its worker thread died: ${err.stack ?? err.message}` });
+          this.pending.delete(name);
+        }
+        slot.busy.clear();
+        slot.dead = true;
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  judge(name: string): Promise<Judged> {
+    return new Promise((done) => {
+      this.queue.push({ name, done });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    for (;;) {
+      const slot = this.workers.filter((w) => !w.dead && w.busy.size < PER_WORKER).sort((a, b) => a.busy.size - b.busy.size)[0];
+      const task = slot && this.queue.shift();
+      if (!slot || !task) return;
+      slot.busy.add(task.name);
+      this.pending.set(task.name, task.done);
+      slot.worker.postMessage(task.name);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** Registers the scenarios of shard `shard` (1-based). */
+export function verdictShard(shard: number): void {
+  const selected = verdictScenarios(shard).filter((s) => !only || only.includes(s.name));
+  let pool: ScenarioPool | undefined;
+  void describe(`in-process verdicts (shard ${shard} of ${VERDICT_SHARDS}): every scenario judged without Playwright`, { concurrency: true }, () => {
+    before(() => {
+      pool = new ScenarioPool(Math.min(WORKERS, Math.ceil(selected.length / PER_WORKER)));
+    });
+    after(() => pool?.close());
+    for (const scenario of selected) {
+      const what = scenario.expect.failing.length ? `fails ${scenario.expect.failing.join(', ')} naming ${scenario.expect.cause ?? '?'}` : 'every check passes';
+      void it(`${scenario.name}: ${what}`, async () => {
+        if (!pool) throw new Error('no worker pool');
+        const j = await pool.judge(scenario.name);
+        if ('error' in j) assert.fail(`${scenario.name} could not be judged: ${j.error}`);
+        assertScenario(scenario, j.verdicts);
+      });
+    }
+  });
+}
