@@ -47,9 +47,16 @@ const commit = suiteCommit();
 // Waits do not need more: SMOKE_AWAIT is counted from the start of the run, and a silent console
 // is waited for once per run (clients/silent.ts).
 const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(2, availableParallelism()));
+// scripts/smoke runs this file compiled (scripts/build.ts: .tmp/build/<hash>/playwright.config.js),
+// with the specs and the reporter compiled beside it; `playwright test` runs it as TypeScript.
+const compiled = import.meta.url.endsWith('.js');
 
 export default defineConfig({
   testDir: './tests',
+  // The compiled build is plain JavaScript: never transform it (and its chunks are not tests).
+  build: { external: ['**/.tmp/build/**'] },
+  // Compiled, tests/ also links each spec's source (for locations): only the .js files are tests.
+  ...(compiled ? { testMatch: '**/*.spec.js' } : {}),
   outputDir: join(reportDir, 'artifacts'),
   fullyParallel: true,
   workers,
@@ -67,7 +74,7 @@ export default defineConfig({
   // puts the linked root cause on each failed check before the HTML reporter writes the report.
   reporter: [
     [
-      './report/reporter.ts',
+      compiled ? './reporter.js' : './report/reporter.ts',
       {
         outputDir: reportDir,
         sovereign: config.sovereign,

@@ -362,6 +362,19 @@ async function ensureBrowser(env: Env): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Playwright's command line. The suite runs compiled (scripts/build.ts, rebuilt when a source
+ * changed) with Playwright's TypeScript loader off; `SMOKE_BUILD=off` runs the TypeScript sources
+ * through Playwright's transform instead (the benchmark compares the two).
+ */
+async function playwrightCommand(opts: CliOptions, env: Env): Promise<{ args: string[]; env: Env }> {
+  const args = playwrightArgs(opts);
+  if (env['SMOKE_BUILD'] === 'off') return { args, env };
+  const { ensureBuild } = await import('./build.js');
+  const dir = await ensureBuild();
+  return { args: [...args, '--config', join(dir, 'playwright.config.js')], env: { ...env, PW_DISABLE_TS_ESM: '1' } };
+}
+
 function playwrightArgs(opts: CliOptions): string[] {
   const args = [PLAYWRIGHT_CLI, 'test'];
   if (opts.grep) args.push('--grep', opts.grep);
@@ -380,8 +393,8 @@ interface RunOutcome {
 
 /** Runs Playwright for one prepared target; streams its output (prefixed in a fleet). */
 async function runOne(p: Prepared, opts: CliOptions, prefix: string): Promise<RunOutcome> {
-  const env: Env = { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
-  const child = spawn(process.execPath, playwrightArgs(opts), { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cmd = await playwrightCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' });
+  const child = spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   // On a terminal (one Sovereign), the checks' `⌛` wait lines become one status line updated in place;
   // in CI and in fleets (prefixed lines) they stay plain lines.
   const status = new StatusLine(process.stdout, !!process.stdout.isTTY && !prefix);
