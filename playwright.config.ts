@@ -15,11 +15,26 @@
  * it has run, and it is waited for once (clients/silent.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { formatProblems, loadConfig } from './clients/config.js';
 
+// scripts/smoke starts Playwright while the simulated Sovereign starts (Playwright's own start takes
+// as long): the Sovereign's settings then arrive here on file descriptor SMOKE_ENV_FROM_FD, once it
+// listens. They go into this process's environment before anything reads it, so every worker (each
+// a fork of this process, started later) inherits them as if they had been there from the start.
+const envFd = process.env['SMOKE_ENV_FROM_FD'];
+if (envFd) {
+  delete process.env['SMOKE_ENV_FROM_FD'];
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream('', { fd: Number(envFd) })) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Nothing arrives when the simulator could not start: scripts/smoke says why and stops this run.
+  if (!text) process.exit(2);
+  Object.assign(process.env, JSON.parse(text) as Record<string, string>);
+}
 // One start time for the run, set here in the runner's process and inherited by every worker (each
 // worker loads this file again and keeps it): SMOKE_AWAIT counts from it and shared records use it.
 process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
