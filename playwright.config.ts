@@ -25,9 +25,11 @@ import { formatProblems, loadConfig } from './clients/config.js';
 // as long): the Sovereign's settings then arrive here on file descriptor SMOKE_ENV_FROM_FD, once it
 // listens. They go into this process's environment before anything reads it, so every worker (each
 // a fork of this process, started later) inherits them as if they had been there from the start.
-const envFd = process.env['SMOKE_ENV_FROM_FD'];
+// (Internal between scripts/smoke and this file, not a setting: not in sovereigns/example.env.)
+const ENV_FROM_FD = 'SMOKE_ENV_FROM_FD';
+const envFd = process.env[ENV_FROM_FD];
 if (envFd) {
-  delete process.env['SMOKE_ENV_FROM_FD'];
+  delete process.env[ENV_FROM_FD];
   const chunks: Buffer[] = [];
   for await (const c of createReadStream('', { fd: Number(envFd) })) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
