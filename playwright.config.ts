@@ -15,11 +15,28 @@
  * it has run, and it is waited for once (clients/silent.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { formatProblems, loadConfig } from './clients/config.js';
 
+// scripts/smoke starts Playwright while the simulated Sovereign starts (Playwright's own start takes
+// as long): the Sovereign's settings then arrive here on file descriptor SMOKE_ENV_FROM_FD, once it
+// listens. They go into this process's environment before anything reads it, so every worker (each
+// a fork of this process, started later) inherits them as if they had been there from the start.
+// (Internal between scripts/smoke and this file, not a setting: not in sovereigns/example.env.)
+const ENV_FROM_FD = 'SMOKE_ENV_FROM_FD';
+const envFd = process.env[ENV_FROM_FD];
+if (envFd) {
+  delete process.env[ENV_FROM_FD];
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream('', { fd: Number(envFd) })) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Nothing arrives when the simulator could not start: scripts/smoke says why and stops this run.
+  if (!text) process.exit(2);
+  Object.assign(process.env, JSON.parse(text) as Record<string, string>);
+}
 // One start time for the run, set here in the runner's process and inherited by every worker (each
 // worker loads this file again and keeps it): SMOKE_AWAIT counts from it and shared records use it.
 process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
@@ -47,9 +64,16 @@ const commit = suiteCommit();
 // Waits do not need more: SMOKE_AWAIT is counted from the start of the run, and a silent console
 // is waited for once per run (clients/silent.ts).
 const workers = Number(process.env['SMOKE_WORKERS'] ?? '') || Math.min(6, Math.max(2, availableParallelism()));
+// scripts/smoke runs this file compiled (scripts/build.ts: .tmp/build/<hash>/playwright.config.js),
+// with the specs and the reporter compiled beside it; `playwright test` runs it as TypeScript.
+const compiled = import.meta.url.endsWith('.js');
 
 export default defineConfig({
   testDir: './tests',
+  // The compiled build is plain JavaScript: never transform it (and its chunks are not tests).
+  build: { external: ['**/.tmp/build/**'] },
+  // Compiled, tests/ also links each spec's source (for locations): only the .js files are tests.
+  ...(compiled ? { testMatch: '**/*.spec.js' } : {}),
   outputDir: join(reportDir, 'artifacts'),
   fullyParallel: true,
   workers,
@@ -67,7 +91,7 @@ export default defineConfig({
   // puts the linked root cause on each failed check before the HTML reporter writes the report.
   reporter: [
     [
-      './report/reporter.ts',
+      compiled ? './reporter.js' : './report/reporter.ts',
       {
         outputDir: reportDir,
         sovereign: config.sovereign,

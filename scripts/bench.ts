@@ -1,7 +1,11 @@
 /**
- * `npm run bench [-- RUNS]`: runs the suite against the healthy simulator RUNS times (default 5) and
- * prints the median wall time, each check's median duration, the critical path, their ratio, and the
- * peak memory of a run. Then it times how long definitive faults take to report, what a console
+ * `npm run bench [-- RUNS] [--quick] [--compare VAR=VALUE]`: runs the suite against the healthy
+ * simulator and against one fault with twelve red checks (lb-no-targets), RUNS times each (default 5),
+ * interleaved, and prints for both: when the first check starts after the command, the whole run, the
+ * CPU time of the process tree and the peak memory (medians); then, healthy, each check's median
+ * duration, the critical path and their ratio. `--compare` runs every sample a second time with
+ * other settings (e.g. `SMOKE_BUILD=off`: Playwright's TypeScript transform instead of the build),
+ * right after the first, for an A/B on a shared machine. Unless `--quick`, it then times how long definitive faults take to report, what a console
  * that accepts TCP and never answers costs the run, how soon a converging Sovereign turns green, and
  * T + x for a Sovereign right after provisioning (the provisioning timeline, certificate last at T).
  *
@@ -18,11 +22,21 @@ import type { CheckSummary } from '../report/reporter.js';
 import { PROVISIONING_MOMENTS } from '../sim/scenarios/edge.js';
 import { measure, median, ROOT, type Measured } from './measure.js';
 
-const runs = Number(process.argv[2] ?? '5') || 5;
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const runs = Number(argv.find((a) => /^\d+$/.test(a)) ?? '5') || 5;
+/** `--quick`: the headline figures only (healthy and one fault), not the scenario timings after them. */
+const quick = argv.includes('--quick');
+/** `--compare VAR=VALUE[,VAR=VALUE]`: also run every sample with these settings, interleaved (A/B). */
+const compare = flag('--compare');
 const out = join(ROOT, '.tmp', 'bench');
 rmSync(out, { recursive: true, force: true });
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /** Start and end of a check, in ms after the CLI started. */
 function span(m: Measured, c: CheckSummary): { start: number; end: number } {
@@ -44,46 +58,84 @@ function phases(m: Measured): Phases {
   return { startup: first, checks: last - first };
 }
 
-const walls: number[] = [];
-const peaks: number[] = [];
-const startups: number[] = [];
-const checkPhases: number[] = [];
+interface Variant {
+  label: string;
+  env: Record<string, string>;
+}
+const variants: Variant[] = [{ label: 'as is', env: {} }];
+if (compare) variants.push({ label: compare, env: Object.fromEntries(compare.split(',').map((kv) => [kv.split('=')[0] ?? kv, kv.split('=').slice(1).join('=')])) });
+
+interface Sample {
+  m: Measured;
+  p: Phases;
+}
+/** The runs of one scenario and variant. */
+const samples = new Map<string, Sample[]>();
+const key = (scenario: string, v: Variant): string => `${scenario} | ${v.label}`;
+
+// The two scenarios interleaved, and each variant right after the other: a shared machine's load
+// then weighs on every figure alike.
+const HEADLINE = [
+  { scenario: 'healthy', failing: 0 },
+  { scenario: 'lb-no-targets', failing: 12 },
+] as const;
+for (let i = 0; i < runs; i++) {
+  for (const { scenario, failing } of HEADLINE) {
+    for (const v of variants) {
+      const dir = join(out, `${scenario}-${v.label.replace(/\W+/g, '_')}-${i}`);
+      const m = await measure(['--sim', scenario], dir, v.env);
+      const failed = m.summary?.counts.failed ?? -1;
+      const causes = new Set((m.summary?.checks ?? []).filter((c) => c.status === 'failed').map((c) => c.causeId));
+      const expected = failed === failing && (failing === 0 ? m.exitCode === 0 : m.exitCode === 1 && causes.size === 1 && causes.has(scenario));
+      if (!m.summary || !expected) {
+        process.stderr.write(`bench: ${scenario} (${v.label}) run ${i + 1}: exit ${m.exitCode}, ${failed} failed (expected ${failing}); see ${dir}\n`);
+        process.exit(1);
+      }
+      samples.set(key(scenario, v), [...(samples.get(key(scenario, v)) ?? []), { m, p: phases(m) }]);
+      process.stderr.write(`bench: ${scenario} (${v.label}) run ${i + 1}/${runs}: ${s(m.wallMs)}, first check at ${s(phases(m).startup)}, CPU ${s(m.cpuMs)}\n`);
+    }
+  }
+}
+
+const lines: string[] = [];
+lines.push(`runs: ${runs} of each (${process.platform}, ${cpus().length} cores, Node ${process.version}); medians; CPU is user + system of the whole process tree`);
+for (const v of variants) {
+  if (variants.length > 1) lines.push(`${v.label}:`);
+  const healthy = samples.get(key('healthy', v)) ?? [];
+  const red = samples.get(key('lb-no-targets', v)) ?? [];
+  const med = (xs: Sample[], f: (x: Sample) => number): number => median(xs.map(f));
+  lines.push(`  healthy: first check starts ${s(med(healthy, (x) => x.p.startup))} after the command (target <= 1.2s); whole run ${s(med(healthy, (x) => x.m.wallMs))} (target <= 3s); CPU ${s(med(healthy, (x) => x.m.cpuMs))}; peak memory ${mib(med(healthy, (x) => x.m.peakRssBytes))}`);
+  lines.push(`  lb-no-targets (12 red): first check ${s(med(red, (x) => x.p.startup))}; whole run ${s(med(red, (x) => x.m.wallMs))}, healthy + ${s(med(red, (x) => x.m.wallMs) - med(healthy, (x) => x.m.wallMs))} (target <= healthy + 1s); CPU ${s(med(red, (x) => x.m.cpuMs))}; peak memory ${mib(med(red, (x) => x.m.peakRssBytes))}`);
+}
+
+const base = samples.get(key('healthy', variants[0] as Variant)) ?? [];
+const walls = base.map((x) => x.m.wallMs);
 const perCheck = new Map<string, number[]>();
 const healthyEnds = new Map<string, number[]>();
-for (let i = 0; i < runs; i++) {
-  const m = await measure(['--sim'], join(out, `healthy-${i}`));
-  if (m.exitCode !== 0 || !m.summary) {
-    process.stderr.write(`bench: run ${i + 1} did not pass (exit ${m.exitCode}); see ${join(out, `healthy-${i}`)}\n`);
-    process.exit(1);
-  }
-  walls.push(m.wallMs);
-  peaks.push(m.peakRssBytes);
-  const p = phases(m);
-  startups.push(p.startup);
-  checkPhases.push(p.checks);
-  for (const c of m.summary.checks) {
+for (const { m } of base) {
+  for (const c of m.summary?.checks ?? []) {
     perCheck.set(c.id, [...(perCheck.get(c.id) ?? []), c.durationMs]);
     healthyEnds.set(c.id, [...(healthyEnds.get(c.id) ?? []), span(m, c).end]);
   }
-  process.stderr.write(`bench: run ${i + 1}/${runs}: ${(m.wallMs / 1000).toFixed(1)}s\n`);
 }
-
 const medians = [...perCheck.entries()].map(([id, xs]) => ({ id, ms: median(xs) })).sort((a, b) => b.ms - a.ms);
 const critical = medians[0] ?? { id: 'none', ms: 0 };
 const wall = median(walls);
-const checkPhase = median(checkPhases);
+const checkPhase = median(base.map((x) => x.p.checks));
 
-const lines: string[] = [];
-lines.push(`runs: ${runs} against the healthy simulator (${process.platform}, ${cpus().length} cores, Node ${process.version})`);
-lines.push(`median wall time (CLI start to exit, incl. simulator and browser): ${s(wall)}`);
-lines.push(`  startup (CLI start to the first check: simulator, Playwright, first worker): ${s(median(startups))}`);
+lines.push(`healthy, ${variants[0]?.label}:`);
+lines.push(`  median wall time (CLI start to exit, incl. simulator and browser): ${s(wall)}`);
+lines.push(`  startup (CLI start to the first check: simulator, Playwright, first worker): ${s(median(base.map((x) => x.p.startup)))}`);
 lines.push(`  checks (first check starts to last check ends): ${s(checkPhase)}`);
-lines.push(`critical path: the slowest check, ${critical.id} = ${s(critical.ms)} (cluster checks include the preflight gate)`);
-lines.push(`checks phase / critical path: ${(checkPhase / Math.max(critical.ms, 1)).toFixed(2)}x`);
-lines.push(`whole run / critical path: ${(wall / Math.max(critical.ms, 1)).toFixed(2)}x`);
-lines.push(`peak memory of a run (process tree RSS, median of runs): ${(median(peaks) / 1024 / 1024).toFixed(0)} MiB`);
-lines.push('median check durations:');
-for (const m of medians) lines.push(`  ${m.id.padEnd(28)} ${s(m.ms)}`);
+lines.push(`  critical path: the slowest check, ${critical.id} = ${s(critical.ms)} (cluster checks include the preflight gate)`);
+lines.push(`  checks phase / critical path: ${(checkPhase / Math.max(critical.ms, 1)).toFixed(2)}x`);
+lines.push(`  whole run / critical path: ${(wall / Math.max(critical.ms, 1)).toFixed(2)}x`);
+lines.push('  median check durations:');
+for (const m of medians) lines.push(`    ${m.id.padEnd(28)} ${s(m.ms)}`);
+if (quick) {
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exit(0);
+}
 
 // A definitive fault must be reported without waiting out SMOKE_AWAIT.
 for (const [scenario, check] of [['sovereign-fqdn-race', 'handover.login'], ['helmrelease-failed', 'gitops.ready'], ['cert-expired', 'tls.certificate'], ['sa-roles-scope-mappings', 'keycloak.sa-roles']] as const) {

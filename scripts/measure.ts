@@ -18,6 +18,8 @@ export interface Measured {
   startedAtMs: number;
   wallMs: number;
   peakRssBytes: number;
+  /** User + system CPU time of the whole process tree (every process the run started and waited for). */
+  cpuMs: number;
   summary: Summary | undefined;
 }
 
@@ -48,12 +50,30 @@ function treeRss(pid: number): number {
   return total;
 }
 
-/** Runs `scripts/smoke args` with a clean target environment plus `env`, sampling memory every 100 ms. */
+/** `times` output of bash: the children's line, `0m1.234s 0m0.567s`, as ms. */
+function childrenCpuMs(times: string): number {
+  const line = times.trim().split('\n')[1] ?? '';
+  return line.split(/\s+/).reduce((sum, t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return sum + (m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : 0);
+  }, 0);
+}
+
+/**
+ * Runs `scripts/smoke args` with a clean target environment plus `env`, sampling memory every 100 ms.
+ * It runs under bash, whose `times` gives the CPU time of the whole tree once the run is over (each
+ * process waits for its children: Playwright for its workers, a worker for Chromium).
+ */
 export function measure(args: string[], reportDir: string, env: Record<string, string> = {}): Promise<Measured> {
   const clean = untargetedEnv();
   const started = Date.now();
   return new Promise((done) => {
-    const child = spawn(join(ROOT, 'scripts/smoke'), [...args, '--report-dir', reportDir], { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'ignore'] });
+    const script = '"$0" "$@"; rc=$?; times >&2; exit $rc';
+    const child = spawn('bash', ['-c', script, join(ROOT, 'scripts/smoke'), ...args, '--report-dir', reportDir], { cwd: ROOT, env: { ...clean, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString('utf8')).slice(-4096);
+    });
     let peak = 0;
     // Memory sampling of a running process: a measurement interval, not a wait.
     const sampler = setInterval(() => {
@@ -67,7 +87,8 @@ export function measure(args: string[], reportDir: string, env: Record<string, s
       } catch {
         summary = undefined;
       }
-      done({ exitCode: code ?? 1, startedAtMs: started, wallMs: Date.now() - started, peakRssBytes: peak, summary });
+      const times = stderr.trim().split('\n').slice(-2).join('\n');
+      done({ exitCode: code ?? 1, startedAtMs: started, wallMs: Date.now() - started, peakRssBytes: peak, cpuMs: childrenCpuMs(times), summary });
     });
   });
 }

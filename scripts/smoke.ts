@@ -15,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../clients/config.js';
@@ -361,6 +362,19 @@ async function ensureBrowser(env: Env): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Playwright's command line. The suite runs compiled (scripts/build.ts, rebuilt when a source
+ * changed) with Playwright's TypeScript loader off; `SMOKE_BUILD=off` runs the TypeScript sources
+ * through Playwright's transform instead (the benchmark compares the two).
+ */
+async function playwrightCommand(opts: CliOptions, env: Env): Promise<{ args: string[]; env: Env }> {
+  const args = playwrightArgs(opts);
+  if (env['SMOKE_BUILD'] === 'off') return { args, env };
+  const { ensureBuild } = await import('./build.js');
+  const dir = await ensureBuild();
+  return { args: [...args, '--config', join(dir, 'playwright.config.js')], env: { ...env, PW_DISABLE_TS_ESM: '1' } };
+}
+
 function playwrightArgs(opts: CliOptions): string[] {
   const args = [PLAYWRIGHT_CLI, 'test'];
   if (opts.grep) args.push('--grep', opts.grep);
@@ -377,10 +391,28 @@ interface RunOutcome {
   error?: string;
 }
 
-/** Runs Playwright for one prepared target; streams its output (prefixed in a fleet). */
-async function runOne(p: Prepared, opts: CliOptions, prefix: string): Promise<RunOutcome> {
-  const env: Env = { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' };
-  const child = spawn(process.execPath, playwrightArgs(opts), { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs Playwright for one prepared target; streams its output (prefixed in a fleet). With `later`
+ * (the simulator's settings, while it starts), Playwright starts at once and its config waits for
+ * them on file descriptor 3 (playwright.config.ts): the two starts overlap. When `later` fails,
+ * Playwright gets nothing and exits, and the failure is thrown.
+ */
+async function runOne(p: Prepared, opts: CliOptions, prefix: string, later?: Promise<Env>): Promise<RunOutcome> {
+  const cmd = await playwrightCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(later ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
+  const child = spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const envPipe = child.stdio[3] as Writable;
+  envPipe.on('error', () => undefined); // Playwright may be gone already (a usage error): it said why
+  const handOver = (later ?? Promise.resolve(undefined)).then(
+    (env) => {
+      if (env) Object.assign(p.env, env);
+      envPipe.end(env ? JSON.stringify(env) : undefined);
+      return undefined;
+    },
+    (err: unknown) => {
+      envPipe.end();
+      return err;
+    },
+  );
   // On a terminal (one Sovereign), the checks' `⌛` wait lines become one status line updated in place;
   // in CI and in fleets (prefixed lines) they stay plain lines.
   const status = new StatusLine(process.stdout, !!process.stdout.isTTY && !prefix);
@@ -394,10 +426,12 @@ async function runOne(p: Prepared, opts: CliOptions, prefix: string): Promise<Ru
       });
       rl.on('close', () => done());
     });
-  const streams = Promise.all([forward(child.stdout, process.stdout), forward(child.stderr, process.stderr)]);
+  const streams = Promise.all([forward(child.stdout as Readable, process.stdout), forward(child.stderr as Readable, process.stderr)]);
   const exitCode: number = await new Promise((done) => child.on('close', (code, signal) => done(code ?? (signal ? 1 : 1))));
   await streams;
   status.stop();
+  const failedToStart = await handOver;
+  if (failedToStart) throw failedToStart;
   const reportDir = p.env['SMOKE_REPORT_DIR'] ?? '';
   const file = join(reportDir, 'summary.json');
   if (!existsSync(file)) return { label: p.label, exitCode: exitCode === 2 ? 2 : 1, error: `the suite did not produce ${file} (Playwright exited ${exitCode})` };
@@ -530,16 +564,19 @@ export async function main(argv: string[]): Promise<number> {
     const prefix = fleet ? `[${p.label}] ` : '';
     let sim: Awaited<ReturnType<typeof startSim>> | undefined;
     try {
-      if (p.simScenario) {
-        sim = await startSim({ scenario: p.simScenario, name: fleet ? p.label : 'sim' });
-        running.add(sim);
-        Object.assign(p.env, sim.env);
-        process.stderr.write(`${prefix}smoke: simulated Sovereign ${sim.fqdn} (scenario ${p.simScenario}) on loopback\n`);
-        const r = loadConfig(p.env);
-        if (!r.ok) throw new Error(formatProblems(r.problems));
-      }
+      // The simulator starts while Playwright does (runOne hands its settings over when it listens).
+      const simEnv = p.simScenario
+        ? startSim({ scenario: p.simScenario, name: fleet ? p.label : 'sim' }).then((started) => {
+            sim = started;
+            running.add(started);
+            process.stderr.write(`${prefix}smoke: simulated Sovereign ${started.fqdn} (scenario ${p.simScenario}) on loopback\n`);
+            const r = loadConfig({ ...p.env, ...started.env });
+            if (!r.ok) throw new Error(formatProblems(r.problems));
+            return started.env as Env;
+          })
+        : undefined;
       mkdirSync(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report', { recursive: true });
-      outcomes.push(await runOne(p, opts, prefix));
+      outcomes.push(await runOne(p, opts, prefix, simEnv));
       if (p.defaultSim) noteDefaultSim(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report');
     } catch (err) {
       outcomes.push({ label: p.label, exitCode: 1, error: (err as Error).message });
