@@ -40,8 +40,10 @@ export const VERDICT_SHARDS = 2;
  * synchronous key generation, `certutil` for the browser's trust) never stalls the simulators of
  * many, and no answer is late because another scenario held the loop.
  */
-const WORKERS = Number(process.env['SMOKE_VERDICT_WORKERS'] ?? '') || 3;
+const WORKERS = Number(process.env['SMOKE_VERDICT_WORKERS'] ?? '') || 2;
 const PER_WORKER = Number(process.env['SMOKE_VERDICT_PER_WORKER'] ?? '') || 2;
+/** Checks judged at once in one scenario (the CLI runs two Playwright workers). */
+const CHECKS_AT_ONCE = Number(process.env['SMOKE_VERDICT_CHECKS'] ?? '') || 3;
 
 /** How long a scenario waits by design (its SMOKE_AWAIT), to start the long ones first. */
 function designedWaitMs(s: Scenario): number {
@@ -67,7 +69,7 @@ export async function judgeScenario(scenario: Scenario): Promise<JudgedVerdict[]
     if (!loaded.ok) throw new Error(`${scenario.name}: ${JSON.stringify(loaded.problems)}`);
     const ctx = createContext(loaded.config);
     try {
-      return await judgeChecks(ctx, CHECKS);
+      return await judgeChecks(ctx, CHECKS, { concurrency: CHECKS_AT_ONCE });
     } finally {
       await ctx.close();
     }
