@@ -105,7 +105,7 @@ export default defineConfig({
     ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
   ],
   use: {
-    // The browser fixture (fixtures/browser.ts) manages its own context, tracing and screenshots,
+    // The adapter (fixtures/run-check.ts, with checks/context.ts) manages its own context, tracing and screenshots,
     // so that no token or cookie reaches an artifact unredacted.
     trace: 'off',
     screenshot: 'off',

@@ -20,6 +20,10 @@
  *
  * @module
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import type { LoginBrowser } from '../clients/browser.js';
 import { configSecrets, type SovereignConfig } from '../clients/config.js';
 import { Hcloud } from '../clients/hcloud.js';
@@ -40,13 +44,20 @@ export interface ContextOptions {
   launchBrowser?: (config: SovereignConfig) => Promise<LoginBrowser>;
 }
 
+/** Attaches one piece of evidence to the check's report (a Playwright test attachment). */
+export type Attach = (name: string, body: { body: Buffer | string } | { path: string }, contentType: string) => Promise<void>;
+
 /** One browser session for one check: its `BrowserLogin`, or why there is none. */
 export interface BrowserSession {
   login: BrowserLoginChecks | undefined;
   /** Why there is no session (Chromium could not be launched), redacted. */
   problem?: string;
-  /** Ends the session: the login's evidence is dropped in-process, the browser context is closed. */
-  close(): Promise<void>;
+  /**
+   * Ends the session. With `attach` (a Playwright test), a failed check gets the page's screenshot,
+   * the redacted request sequence and, when tracing, the trace with every token and cookie scrubbed
+   * (`SMOKE_TRACE=on`: also for a check that passed). In-process the evidence is dropped.
+   */
+  close(failed?: boolean, attach?: Attach): Promise<void>;
 }
 
 /** A {@link CheckContext} owned by one run. */
@@ -55,11 +66,27 @@ export interface RunContext extends CheckContext {
    * Opens a browser session as the `browserLogin` fixture does for a test: a fresh browser context
    * (service workers blocked, no downloads) and page in the run's Chromium, launched on first use.
    */
-  openBrowserLogin(): Promise<BrowserSession>;
+  openBrowserLogin(opts?: { trace?: boolean }): Promise<BrowserSession>;
   /** Starts launching the run's Chromium now (so it is ready when the login check needs it). */
   warmBrowser(): void;
   /** Closes the browser and the network connections. */
   close(): Promise<void>;
+}
+
+/** Stops tracing; with `attach`, attaches the trace after scrubbing every token and cookie from it. */
+async function stopTrace(context: BrowserContext, attach: Attach | undefined): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'smoke-trace-'));
+  try {
+    const raw = join(dir, 'raw.zip');
+    await context.tracing.stop({ path: raw });
+    if (!attach) return;
+    const clean = join(dir, 'trace.zip');
+    // clients/browser.ts loads Playwright's library: only a run that opens a browser imports it.
+    (await import('../clients/browser.js')).scrubTraceZip(raw, clean);
+    await attach('trace', { path: clean }, 'application/zip');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Builds the run's clients from `config` (never from `process.env`). */
@@ -95,18 +122,23 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     warmBrowser(): void {
       void loginBrowser();
     },
-    async openBrowserLogin(): Promise<BrowserSession> {
+    async openBrowserLogin(opts: { trace?: boolean } = {}): Promise<BrowserSession> {
       const lb = await loginBrowser();
       if (!lb.browser) return { login: undefined, problem: lb.problem ?? 'Chromium could not be launched', close: async () => undefined };
-      // handover.ts `browserLogin`; tracing, the screenshot and the request sequence are attachments
-      // of a Playwright test and are not made in-process.
       const context = await lb.browser.newContext({ serviceWorkers: 'block', acceptDownloads: false });
+      if (opts.trace) await context.tracing.start({ screenshots: true, snapshots: true });
       const page = await context.newPage();
+      const login = new BrowserLoginChecks(handover, context, page);
       const session: BrowserSession = {
-        login: new BrowserLoginChecks(handover, context, page),
-        close: async () => {
+        login,
+        close: async (failed = false, attach?: Attach) => {
           sessions.delete(session);
-          await context.close().catch(() => undefined);
+          try {
+            if (attach) await login.finish(failed, (name, body, contentType) => attach(name, { body }, contentType));
+            if (opts.trace) await stopTrace(context, attach && (config.trace === 'on' || failed) ? attach : undefined);
+          } finally {
+            await context.close().catch(() => undefined);
+          }
         },
       };
       sessions.add(session);

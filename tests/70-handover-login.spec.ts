@@ -7,5 +7,5 @@ import { login, replayRejected } from '../checks/handover.js';
 
 test.describe.configure({ mode: 'default' });
 
-test(login.testTitle, { tag: [...login.tags] }, ({ run, browserLogin }) => run(login, { browserLogin }));
+test(login.testTitle, { tag: [...login.tags] }, ({ run }) => run(login));
 test(replayRejected.testTitle, { tag: [...replayRejected.tags] }, ({ run }) => run(replayRejected));
