@@ -74,7 +74,7 @@ export function decideOwner(
   const text = `${missing.join('; and ')}; set SMOKE_HANDOVER_EMAIL${missing.length > 1 || !deploymentId ? ' and SMOKE_HANDOVER_DEPLOYMENT_ID' : ''} to sign in as the owner without it`;
   // Absent while readable: a finding about the Sovereign (catalyst-api's SOVEREIGN_FQDN comes from it).
   if (cm.kind === 'absent') return { ok: false, verdict: 'fail', cause: 'sovereign-fqdn', missing: `${text}. catalyst-api reads SOVEREIGN_FQDN from the same ConfigMap, so every handover is refused with "invalid audience"` };
-  const cause: CauseId = cm.kind === 'unreadable' && /401|unauthenticated/i.test(cm.why) ? 'kube-unauthenticated' : 'owner-unknown';
+  const cause: CauseId = cm.kind === 'unreadable' && cm.cause === 'kube-unauthenticated' ? 'kube-unauthenticated' : 'owner-unknown';
   return { ok: false, verdict: 'skip', cause, missing: text };
 }
 
