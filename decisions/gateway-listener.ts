@@ -32,3 +32,36 @@ export function hostMatches(pattern: string | undefined, host: string): boolean 
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return pattern.toLowerCase() === host.toLowerCase();
 }
+
+/**
+ * The chart's gateway certificate Secret (clusters/_template/sovereign-tls/cilium-gateway.yaml), for
+ * when the Gateway cannot be read: preflight then asks for access to this name.
+ */
+export const DEFAULT_GATEWAY_SECRET = 'sovereign-wildcard-tls';
+
+/** A Secret a listener references. */
+export interface SecretRef {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * The Secrets a listener's `tls.certificateRefs` name: references of kind Secret in the core group
+ * (the defaults of a SecretObjectReference), in the Gateway's namespace unless the reference names
+ * another (Gateway API v1 `SecretObjectReference`; a cross-namespace one also needs a ReferenceGrant).
+ */
+export function listenerSecrets(l: Pick<Listener, 'tls'>, gatewayNamespace: string): SecretRef[] {
+  return (l.tls?.certificateRefs ?? [])
+    .filter((r) => (r.kind ?? 'Secret') === 'Secret' && !r.group)
+    .map((r) => ({ namespace: r.namespace ?? gatewayNamespace, name: r.name }));
+}
+
+/**
+ * The gateway-Secret rule, the one every check uses: the listener the Gateway API picks for `host`
+ * ({@link servingListener}) and the first Secret it references: what the gateway serves `host` with.
+ */
+export function servingSecret<L extends Pick<Listener, 'hostname' | 'protocol' | 'tls'>>(listeners: L[], host: string, gatewayNamespace: string): { listener?: L; secret?: SecretRef } {
+  const listener = servingListener(listeners, host);
+  const secret = listener ? listenerSecrets(listener, gatewayNamespace)[0] : undefined;
+  return { ...(listener ? { listener } : {}), ...(secret ? { secret } : {}) };
+}

@@ -8,7 +8,7 @@
 import type { SovereignConfig } from '../clients/config.js';
 import type { Kube, KubeObject } from '../clients/kube.js';
 import { KubeError } from '../report/errors.js';
-import { servingListener } from './gateway-listener.js';
+import { listenerSecrets, servingListener } from './gateway-listener.js';
 import { failOnKubeError, listOrWhy } from './kube-read.js';
 import type { Readiness } from './readiness.js';
 
@@ -86,7 +86,8 @@ export async function gatewayCertificates(kube: Kube, config: SovereignConfig): 
 export function splitGatewayCertificates(listeners: GatewayListener[], certs: KubeObject[], host: string, ns: string, gwText = 'the Gateway'): Omit<GatewayCerts, 'notes'> {
   const https = listeners.filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
   const serving = servingListener(https, host);
-  const refOf = (l: GatewayListener): string[] => (l.tls?.certificateRefs ?? []).filter((c) => (c.kind ?? 'Secret') === 'Secret' && (!c.namespace || c.namespace === ns)).map((c) => c.name);
+  // The Certificates listed are the Gateway namespace's: a listener's Secrets there are what they write.
+  const refOf = (l: GatewayListener): string[] => listenerSecrets(l, ns).filter((s) => s.namespace === ns).map((s) => s.name);
   const consoleSecrets = serving ? refOf(serving) : [];
   const consoleCerts = certs.filter((c) => consoleSecrets.includes(secretOf(c)));
   const others = new Map<string, { cert: KubeObject; listeners: string[] }>();

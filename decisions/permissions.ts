@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULT_GATEWAY_SECRET } from './gateway-listener.js';
 import type { SovereignConfig } from '../clients/config.js';
 import type { AccessQuery, Kube } from '../clients/kube.js';
 import { DEPLOYMENT } from './catalyst-pods.js';
@@ -28,9 +29,6 @@ export interface NeededPermission {
   /** How the checks decide without it (the reduced depth), for the preflight report. */
   without?: string;
 }
-
-/** The gateway certificate Secret of the chart (clusters/_template/sovereign-tls), when the Gateway cannot be read. */
-export const DEFAULT_GATEWAY_SECRET = 'sovereign-wildcard-tls';
 
 /** catalyst-api's handover public key (shared/sovereign.md §1.8). */
 export const HANDOVER_SECRET = 'catalyst-handover-jwt-public';

@@ -13,7 +13,7 @@ import type { KubeObject } from '../clients/kube.js';
 import { readSummary, runPlaywright } from './run.js';
 import { loadConfig, type SovereignConfig } from '../clients/config.js';
 import { certificateProblems } from '../decisions/tls-certificate.js';
-import { hostMatches, servingListener } from '../decisions/gateway-listener.js';
+import { hostMatches, listenerSecrets, servingListener, servingSecret } from '../decisions/gateway-listener.js';
 import { Hcloud, type HcloudLoadBalancer, type HcloudServer } from '../clients/hcloud.js';
 import { Network } from '../clients/net.js';
 import { probeTls } from '../clients/tls.js';
@@ -188,6 +188,17 @@ void describe('pure helpers', () => {
     assert.equal(servingListener([...shared, l('https-console', 'console.otech64.omani.works')], 'console.otech64.omani.works')?.name, 'https-console');
     assert.equal(servingListener([l('any'), l('https-parent', '*.omani.works')], 'console.otech64.omani.works')?.name, 'https-parent');
     assert.equal(servingListener([l('other', '*.example.test')], 'console.otech64.omani.works'), undefined);
+  });
+
+  void it('the gateway Secret is the serving listener\'s first Secret reference, in the Gateway\'s namespace unless it names another', () => {
+    const tls = (...refs: { name: string; namespace?: string; kind?: string; group?: string }[]): { tls: { certificateRefs: typeof refs } } => ({ tls: { certificateRefs: refs } });
+    const listeners = [
+      { name: 'https-parent', protocol: 'HTTPS', hostname: '*.omani.works', ...tls({ name: 'sovereign-wildcard-tls-omani-works' }) },
+      { name: 'https', protocol: 'HTTPS', hostname: '*.otech64.omani.works', ...tls({ name: 'x', kind: 'ConfigMap' }, { name: 'sovereign-wildcard-tls-otech64-omani-works' }) },
+    ];
+    assert.deepEqual(servingSecret(listeners, 'console.otech64.omani.works', 'kube-system').secret, { namespace: 'kube-system', name: 'sovereign-wildcard-tls-otech64-omani-works' });
+    assert.deepEqual(listenerSecrets({ ...tls({ name: 'a', namespace: 'certs' }, { name: 'b', group: 'example.io', kind: 'Secret' }) }, 'kube-system'), [{ namespace: 'certs', name: 'a' }]);
+    assert.deepEqual(servingSecret(listeners, 'console.other.test', 'kube-system'), {});
   });
 });
 
