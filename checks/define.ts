@@ -73,6 +73,8 @@ export interface Verdict {
   notes: Note[];
   /** The named observations, in order. */
   steps: string[];
+  /** When the check started (ms since the epoch), and how long it took. */
+  startedAt: number;
   durationMs: number;
 }
 
@@ -103,7 +105,7 @@ async function judge(spec: CheckSpec<string>, ctx: CheckContext, gate: (needs: r
   const started = Date.now();
   const done = (status: Verdict['status'], message?: string): Verdict => {
     const cause = causeOf(rec.notes);
-    return { id: spec.id, status, ...(cause ? { cause } : {}), ...(message ? { message } : {}), notes: rec.notes, steps: rec.steps, durationMs: Date.now() - started };
+    return { id: spec.id, status, ...(cause ? { cause } : {}), ...(message ? { message } : {}), notes: rec.notes, steps: rec.steps, startedAt: started, durationMs: Date.now() - started };
   };
   try {
     await withRecorder(rec, async () => {

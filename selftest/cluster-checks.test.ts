@@ -5,9 +5,6 @@
  * gitops.ready's promise that a Sovereign ready T s into the run is green within T+3 s.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { keyProofFromAnswer } from '../decisions/handover-key.js';
 import { execDepth, execVerbsNeeded, neededPermissions } from '../decisions/permissions.js';
@@ -17,24 +14,18 @@ import { currentRequest } from '../decisions/cluster-cert.js';
 import { loadConfig } from '../clients/config.js';
 import { rbacAllows, rbacSet } from '../sim/rbac.js';
 import type { KubeObject } from '../clients/kube.js';
-import type { Summary } from '../report/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { findObject } from '../sim/kube-objects.js';
-import { readSummary, runPlaywright, tail } from './run.js';
+import { judgeSim, type Judged } from './judge.js';
 
 const MINE = ['preflight.kube-access', 'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc', 'tls.matches-cluster'];
 
-/** Runs the @cluster checks (or those matching `grep`) against `sim` and returns the summary. */
-async function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<{ code: number | null; out: string; summary: Summary }> {
-  const report = mkdtempSync(join(tmpdir(), 'cluster-checks-'));
-  try {
-    const r = await runPlaywright(['--grep', grep ?? '@cluster'], { ...sim.env, ...env, SMOKE_REPORT_DIR: report, SMOKE_WORKERS: '2' });
-    const summary = readSummary(report);
-    if (!summary) throw new Error(`no summary.json:${tail(r.out)}`);
-    return { code: r.code, out: r.out, summary };
-  } finally {
-    rmSync(report, { recursive: true, force: true });
-  }
+/**
+ * Judges the @cluster checks (or those matching `grep`) against `sim`, in-process (selftest/judge.ts):
+ * these tests are about verdicts; the CLI and Playwright path is the end-to-end matrix's.
+ */
+function runCluster(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<Judged> {
+  return judgeSim(sim, env, grep ?? '@cluster');
 }
 
 interface Case {

@@ -73,7 +73,7 @@ void describe('staging roots', () => {
   });
 
   void it('SMOKE_EXTRA_CA_FILE stays trusted beside them', () => {
-    const file = join(import.meta.dirname, '..', 'fixtures', 'ca', 'letsencrypt-stg-root-x2.pem');
+    const file = join(import.meta.dirname, '..', 'clients', 'ca', 'letsencrypt-stg-root-x2.pem');
     assert.deepEqual(bundleSubjects(extraTrustPem(config({ SMOKE_EXTRA_CA_FILE: file }))), ['(STAGING) Bogus Broccoli X2']);
     assert.deepEqual(bundleSubjects(extraTrustPem(config({ SMOKE_EXTRA_CA_FILE: file, SMOKE_ALLOW_STAGING_CERT: 'true' }))), ['(STAGING) Bogus Broccoli X2', ...STAGING_CNS]);
   });

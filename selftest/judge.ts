@@ -1,0 +1,74 @@
+/**
+ * Judges the suite's checks against a simulated Sovereign in this process (checks/runner.ts), and
+ * returns what a self-test reads from a run: a `summary.json`-shaped record of every selected check
+ * (status, linked root cause, message, evidence, waitedMs) and the side effects. For the self-tests
+ * whose assertions are about verdicts; what only the CLI, Playwright or the browser's attachments can
+ * show stays with `runPlaywright`/`runSmoke` (selftest/run.ts).
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createContext } from '../checks/context.js';
+import type { Check } from '../checks/define.js';
+import { CHECKS } from '../checks/index.js';
+import { judgeChecks } from '../checks/runner.js';
+import { loadConfig } from '../clients/config.js';
+import { ANNOTATION } from '../report/check.js';
+import { redact } from '../report/redact.js';
+import type { CheckSummary, Summary } from '../report/reporter.js';
+import type { SimHandle } from '../sim/index.js';
+
+export interface Judged {
+  /** The exit code the CLI would give (1 when a check failed). */
+  code: number;
+  /** Every verdict's message and evidence, as a run would print them (for "no secret printed"). */
+  out: string;
+  summary: Pick<Summary, 'checks' | 'sideEffects' | 'counts'>;
+}
+
+/**
+ * Judges the checks matching `grep` (tested against `<id>: <title> <tags>`, as `playwright --grep`
+ * matches a test's title and tags; all when omitted) against `sim`, with `env` over the simulator's.
+ */
+export async function judgeSim(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<Judged> {
+  const report = mkdtempSync(join(tmpdir(), 'judge-'));
+  try {
+    const loaded = loadConfig({ ...sim.env, ...env, SMOKE_REPORT_DIR: report });
+    if (!loaded.ok) throw new Error(`invalid configuration: ${JSON.stringify(loaded.problems)}`);
+    const re = grep ? new RegExp(grep) : undefined;
+    const selected: Check[] = CHECKS.filter((c) => !re || re.test(`${c.testTitle} ${c.tags.join(' ')}`));
+    const ctx = createContext(loaded.config);
+    let verdicts;
+    try {
+      verdicts = await judgeChecks(ctx, selected, { concurrency: 3 });
+    } finally {
+      await ctx.close();
+    }
+    const checks: CheckSummary[] = verdicts.map((v) => {
+      const check = selected.find((c) => c.id === v.id);
+      const evidence = [...new Set(v.notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => n.description ?? ''))];
+      const waited = v.notes.find((n) => n.type === ANNOTATION.waited)?.description;
+      const causeId = v.status === 'failed' ? (v.rootCause ?? v.cause) : v.cause;
+      return {
+        id: v.id,
+        title: check?.title ?? v.id,
+        tags: [...(check?.tags ?? [])],
+        status: v.status,
+        durationMs: v.durationMs,
+        startedAt: new Date(v.startedAt).toISOString(),
+        ...(v.message ? { message: redact(v.message) } : {}),
+        ...(causeId ? { causeId } : {}),
+        ...(waited ? { waitedMs: Number(waited) } : {}),
+        ...(evidence.length ? { evidence: evidence.join('; ') } : {}),
+      };
+    });
+    const sideEffects = [...new Set(verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? '')))];
+    const count = (s: CheckSummary['status']): number => checks.filter((c) => c.status === s).length;
+    const out = checks.map((c) => `${c.id} ${c.status}: ${c.message ?? ''} ${c.evidence ?? ''}`).join('\n');
+    return { code: count('failed') ? 1 : 0, out, summary: { checks, sideEffects, counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } } };
+  } finally {
+    rmSync(report, { recursive: true, force: true });
+  }
+}
