@@ -14,6 +14,8 @@ import type { CauseId } from '../report/causes.js';
 import { fail, provenance, step } from '../report/check.js';
 import { decideHandoverKey } from './handover-key.js';
 import { decideSovereignFqdn } from './sovereign-fqdn.js';
+import { KUBE_CAUSES } from '../report/errors.js';
+import { EDGE_CAUSES } from './gate.js';
 import { defineCheck } from './define.js';
 
 /**
@@ -26,8 +28,7 @@ export const sovereignFqdn = defineCheck({
   tags: ['@cluster'],
   needs: ['cluster'],
   causes: [
-    'catalyst-api-unavailable', 'exec-forbidden', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'permission-limited', 'pod-env-unreadable', 'preflight-failed',
+    ...KUBE_CAUSES, 'catalyst-api-unavailable', 'exec-forbidden', 'permission-limited', 'pod-env-unreadable',
     'sovereign-fqdn',
   ],
   decide: decideSovereignFqdn,
@@ -40,9 +41,8 @@ export const handoverKey = defineCheck({
   tags: ['@cluster'],
   needs: ['cluster'],
   causes: [
-    'catalyst-api-unavailable', 'console-unexpected-response', 'console-unreachable', 'console-unresponsive',
-    'handover-key-mismatch', 'handover-key-missing', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'owner-unknown', 'preflight-failed', 'sovereign-fqdn',
+    ...KUBE_CAUSES, 'catalyst-api-unavailable', 'console-unexpected-response', 'console-unreachable',
+    'console-unresponsive', 'handover-key-mismatch', 'handover-key-missing', 'owner-unknown', 'sovereign-fqdn',
   ],
   decide: decideHandoverKey,
 });
@@ -52,10 +52,7 @@ export const stateOnPvc = defineCheck({
   title: '/var/lib/catalyst and every CATALYST_*_DIR/_WORKDIR path are on a Bound PersistentVolumeClaim',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [
-    'catalyst-api-unavailable', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated',
-    'kube-unreachable', 'preflight-failed', 'state-on-emptydir',
-  ],
+  causes: [...KUBE_CAUSES, 'catalyst-api-unavailable', 'state-on-emptydir'],
   /**
    * catalyst-api.state-on-pvc: /var/lib/catalyst and every CATALYST_*_DIR / _WORKDIR path of the
    * container live on volumes backed by Bound PersistentVolumeClaims.
@@ -124,13 +121,7 @@ export const available = defineCheck({
   title: 'Deployment catalyst-api is available, its Pods are Ready and GET /readyz on the console answers 200',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [
-    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unreachable',
-    'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited',
-    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
-    'lb-targets-unhealthy', 'preflight-failed', 'readyz-not-routed',
-  ],
+  causes: [...EDGE_CAUSES, 'catalyst-api-unavailable', 'readyz-not-routed'],
   /**
    * catalyst-api.available: Deployment available, Pods Ready (restarts and waiting reasons reported),
    * and GET /readyz on the console answering 200. Waits up to SMOKE_AWAIT while a rollout progresses.

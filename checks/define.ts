@@ -19,6 +19,7 @@ import type { CauseId } from '../report/causes.js';
 import { CheckSkipped, memoryRecorder, withRecorder, ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
 import { SmokeError } from '../report/errors.js';
 import { redact } from '../report/redact.js';
+import { NEED_CAUSES } from './gate.js';
 
 /**
  * What a check needs before it can decide. The gate (checks/gate.ts) turns a missing one into a skip
@@ -55,7 +56,11 @@ export interface CheckSpec<Id extends string> {
   title: string;
   tags: readonly Tag[];
   needs: readonly Need[];
-  /** Every root cause `decide` can name (checked against the code by selftest/registry.test.ts). */
+  /**
+   * Every root cause `decide` can name beyond what the gate names for its `needs` (checks/gate.ts
+   * `NEED_CAUSES`); the defined check's `causes` is the union. The in-process matrix
+   * (selftest/verdicts.ts) fails a verdict whose cause is not in it.
+   */
   causes: readonly CauseId[];
   /** Observes and decides: returns to pass, or ends through `fail`/`skipCheck`. */
   decide(ctx: CheckContext): Promise<void>;
@@ -90,6 +95,7 @@ export interface Check<Id extends string = string> extends CheckSpec<Id> {
 export function defineCheck<const Id extends string>(spec: CheckSpec<Id>): Check<Id> {
   return {
     ...spec,
+    causes: [...new Set([...spec.causes, ...spec.needs.flatMap((n) => NEED_CAUSES[n])])],
     testTitle: `${spec.id}: ${spec.title}`,
     run: (ctx, gate) => judge(spec, ctx, gate),
   };

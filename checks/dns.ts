@@ -1,5 +1,6 @@
 /** dns.console-to-lb: console.<fqdn> points at this Sovereign's load balancer (on Huawei: its EIP). */
 import { step } from '../report/check.js';
+import { KUBE_CAUSES } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const consoleToLb = defineCheck({
@@ -8,9 +9,8 @@ export const consoleToLb = defineCheck({
   tags: ['@edge'],
   needs: [],
   causes: [
-    'dns-not-lb', 'dns-not-propagated', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
-    'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable',
-    'lb-missing', 'provider-not-hetzner',
+    ...KUBE_CAUSES, 'dns-not-lb', 'dns-not-propagated', 'hcloud-rate-limited', 'hcloud-token-missing',
+    'hcloud-token-rejected', 'hcloud-unreachable', 'lb-missing', 'provider-not-hetzner',
   ],
   decide: ({ edge }) => step('find this Sovereign\'s load balancers and where console.<fqdn> points', () => edge.expectConsoleOnLoadBalancer()),
 });

@@ -9,6 +9,7 @@ import { converge, timeoutMessage, type Observation } from '../clients/poll.js';
 import { listNotReady, observeGitops, reportUncounted, shortRef, type GitopsObservation } from '../decisions/gitops.js';
 import { awaitBudget } from '../decisions/kube-read.js';
 import { fail, step } from '../report/check.js';
+import { KUBE_CAUSES } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const gitopsReady = defineCheck({
@@ -17,8 +18,7 @@ export const gitopsReady = defineCheck({
   tags: ['@cluster'],
   needs: ['cluster'],
   causes: [
-    'cert-issuance-failed', 'gitops-failed', 'gitops-missing', 'gitops-not-ready', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
+    ...KUBE_CAUSES, 'cert-issuance-failed', 'gitops-failed', 'gitops-missing', 'gitops-not-ready',
   ],
   /**
    * Waits while Flux is still progressing, until SMOKE_AWAIT after the start of the run; fails at once

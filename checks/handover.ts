@@ -11,7 +11,20 @@
 import { takeLoginToken } from '../clients/handover.js';
 import type { TokenVariant } from '../clients/tokens.js';
 import { fail, sideEffect, step } from '../report/check.js';
+import type { CauseId } from '../report/causes.js';
 import { defineCheck } from './define.js';
+
+/**
+ * What an answer of /auth/handover can be classified as (decisions/handover.ts): the refusals of
+ * catalyst-api's handover (auth_handover.go), Keycloak's failures behind EnsureUser, and a
+ * console that answers something else. Every check that exchanges a token may name them.
+ */
+const EXCHANGE_CAUSES: readonly CauseId[] = [
+  'catalyst-api-unavailable', 'console-unexpected-response', 'handover-ensure-user', 'handover-internal-error',
+  'handover-issuer', 'handover-key-mismatch', 'handover-rejected', 'handover-server-misconfigured',
+  'keycloak-sa-credentials-rejected', 'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod',
+  'owner-unknown', 'replay-accepted', 'sa-credentials-missing', 'sovereign-fqdn',
+];
 
 export const login = defineCheck({
   id: 'handover.login',
@@ -19,16 +32,8 @@ export const login = defineCheck({
   tags: ['@auth', '@browser'],
   needs: ['signing-key', 'console', 'browser'],
   causes: [
-    'browser-unavailable', 'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued',
-    'console-unexpected-response', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'handover-ensure-user', 'handover-internal-error',
-    'handover-issuer', 'handover-key-mismatch', 'handover-key-unconfigured', 'handover-rejected',
-    'handover-server-misconfigured', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
-    'hcloud-unreachable', 'keycloak-not-ready', 'keycloak-realm-missing', 'keycloak-sa-credentials-rejected',
-    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
-    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing',
-    'session-cookie-insecure', 'session-not-established', 'sovereign-fqdn',
+    ...EXCHANGE_CAUSES, 'keycloak-not-ready', 'keycloak-realm-missing', 'session-cookie-insecure',
+    'session-not-established',
   ],
   async decide({ handover, browserLogin }) {
     if (!browserLogin) fail('browser-unavailable', 'no browser session for handover.login');
@@ -55,16 +60,7 @@ export const replayRejected = defineCheck({
   title: 'the same token used twice is refused the second time (401 token already used)',
   tags: ['@auth'],
   needs: ['signing-key', 'console'],
-  causes: [
-    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
-    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
-    'handover-ensure-user', 'handover-internal-error', 'handover-issuer', 'handover-key-mismatch',
-    'handover-key-unconfigured', 'handover-rejected', 'handover-server-misconfigured', 'hcloud-rate-limited',
-    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-sa-credentials-rejected',
-    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
-    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing', 'sovereign-fqdn',
-  ],
+  causes: [...EXCHANGE_CAUSES],
   async decide({ handover }) {
     const prior = takeLoginToken(handover);
     let token: string;
@@ -91,16 +87,7 @@ export const forgedRejected = defineCheck({
   title: 'tokens signed by a foreign key, for another audience, or expired are refused (401)',
   tags: ['@auth'],
   needs: ['console'],
-  causes: [
-    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
-    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
-    'forged-accepted', 'handover-ensure-user', 'handover-internal-error', 'handover-issuer',
-    'handover-key-mismatch', 'handover-rejected', 'handover-server-misconfigured', 'hcloud-rate-limited',
-    'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-sa-credentials-rejected',
-    'keycloak-sa-roles', 'keycloak-unreachable', 'keycloak-unreachable-from-pod', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
-    'lb-targets-unhealthy', 'owner-unknown', 'replay-accepted', 'sa-credentials-missing', 'sovereign-fqdn',
-  ],
+  causes: [...EXCHANGE_CAUSES, 'forged-accepted'],
   async decide({ handover }) {
     const variants: TokenVariant[] = handover.forgedVariants();
     const answers = [];
@@ -116,13 +103,7 @@ export const sessionRequired = defineCheck({
   title: 'GET /api/v1/whoami without a session answers 401',
   tags: ['@auth'],
   needs: ['console'],
-  causes: [
-    'catalyst-api-unavailable', 'cert-issuance-failed', 'cert-not-issued', 'console-unexpected-response',
-    'console-unreachable', 'console-unresponsive', 'dns-not-lb', 'dns-not-propagated', 'envoy-no-listener',
-    'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
-    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown',
-    'lb-no-targets', 'lb-targets-unhealthy', 'session-not-required',
-  ],
+  causes: ['catalyst-api-unavailable', 'console-unexpected-response', 'session-not-required'],
   async decide({ handover }) {
     handover.expectUnauthenticated(await handover.whoamiWithoutSession());
   },

@@ -12,6 +12,7 @@ import type { SecretLook } from '../clients/keycloak.js';
 import { requireCluster } from '../decisions/cluster-gate.js';
 import { awaitEdgeOf } from '../decisions/edge-checks.js';
 import { evidence, fail, skipCheck, step } from '../report/check.js';
+import { EDGE_CAUSES } from './gate.js';
 import { defineCheck } from './define.js';
 
 export const saRoles = defineCheck({
@@ -20,12 +21,9 @@ export const saRoles = defineCheck({
   tags: ['@cluster', '@auth'],
   needs: [],
   causes: [
-    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
-    'hcloud-token-rejected', 'hcloud-unreachable', 'keycloak-not-ready', 'keycloak-realm-missing',
-    'keycloak-sa-credentials-rejected', 'keycloak-sa-roles', 'keycloak-unreachable', 'kube-forbidden',
-    'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets',
-    'lb-targets-unhealthy', 'preflight-failed', 'sa-credentials-missing', 'sa-secret-missing',
+    ...EDGE_CAUSES, 'keycloak-not-ready', 'keycloak-realm-missing', 'keycloak-sa-credentials-rejected',
+    'keycloak-sa-roles', 'keycloak-unreachable', 'preflight-failed', 'sa-credentials-missing',
+    'sa-secret-missing',
   ],
   async decide({ keycloak, kube, config, net }) {
     // auth.<fqdn> shares the console's load balancer and certificate: wait while they converge.

@@ -5,6 +5,7 @@
  * fail at once (rules: decisions/converging.ts targetHealth, from Hetzner's API reference).
  */
 import { step } from '../report/check.js';
+import { KUBE_CAUSES } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const lbTargets = defineCheck({
@@ -13,9 +14,8 @@ export const lbTargets = defineCheck({
   tags: ['@edge'],
   needs: ['hetzner'],
   causes: [
-    'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
-    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-missing',
-    'lb-no-control-plane', 'lb-no-targets', 'provider-not-hetzner',
+    ...KUBE_CAUSES, 'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
+    'hcloud-unreachable', 'lb-missing', 'lb-no-control-plane', 'lb-no-targets',
   ],
   decide: ({ edge }) => step('list the load balancer targets and their server roles', () => edge.expectTargets()),
 });
@@ -26,10 +26,9 @@ export const lbHealth = defineCheck({
   tags: ['@edge'],
   needs: ['hetzner'],
   causes: [
-    'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected', 'hcloud-unreachable',
-    'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable', 'lb-dns-unhealthy',
-    'lb-health-unknown', 'lb-missing', 'lb-no-targets', 'lb-service-unhealthy', 'lb-targets-unhealthy',
-    'provider-not-hetzner',
+    ...KUBE_CAUSES, 'dns-not-lb', 'hcloud-rate-limited', 'hcloud-token-missing', 'hcloud-token-rejected',
+    'hcloud-unreachable', 'lb-dns-unhealthy', 'lb-health-unknown', 'lb-missing', 'lb-no-targets',
+    'lb-service-unhealthy', 'lb-targets-unhealthy',
   ],
   decide: ({ edge }) => step('read each target\'s health status per listen port', () => edge.expectHealthy()),
 });

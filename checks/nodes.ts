@@ -3,7 +3,7 @@ import { converge, timeoutMessage } from '../clients/poll.js';
 import { awaitBudget, failOnKubeError } from '../decisions/kube-read.js';
 import { countByRole, listProblems, observeNodeList, type NodeObject, type NodesObservation } from '../decisions/nodes.js';
 import { fail, provenance, skipCheck, step } from '../report/check.js';
-import { KubeError } from '../report/errors.js';
+import { KUBE_CAUSES, KubeError } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const nodesReady = defineCheck({
@@ -11,10 +11,7 @@ export const nodesReady = defineCheck({
   title: 'every node is Ready, without pressure conditions and schedulable, and the control plane is present',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [
-    'control-plane-missing', 'kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable',
-    'node-not-ready', 'nodes-missing', 'preflight-failed',
-  ],
+  causes: [...KUBE_CAUSES, 'control-plane-missing', 'node-not-ready', 'nodes-missing'],
   /**
    * cluster.nodes-ready: every node Ready, without MemoryPressure/DiskPressure/PIDPressure and not
    * cordoned, a control-plane node present and, with SMOKE_EXPECT_NODES, at least that many nodes.

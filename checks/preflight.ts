@@ -10,6 +10,7 @@ import { gatewaySecretName } from '../decisions/cluster-cert.js';
 import { failOnKubeError } from '../decisions/kube-read.js';
 import { accessQuery, describePermission, EXEC_WRITE_EQUIVALENT, execAccess, neededPermissions, WRITE_PROBES } from '../decisions/permissions.js';
 import { fail, note, provenance, step } from '../report/check.js';
+import { KUBE_CAUSES } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const kubeAccess = defineCheck({
@@ -17,7 +18,7 @@ export const kubeAccess = defineCheck({
   title: 'the API server answers, the credentials authenticate and the permissions the suite needs are granted',
   tags: ['@cluster', '@preflight'],
   needs: [],
-  causes: ['kube-forbidden', 'kube-not-configured', 'kube-unauthenticated', 'kube-unreachable'],
+  causes: [...KUBE_CAUSES],
   decide: async ({ kube, config }) => {
     await step('the API server answers and accepts the credentials', async () => {
       const r = await kube.reachable();

@@ -12,11 +12,7 @@ export const routesReachable = defineCheck({
   tags: ['@edge'],
   needs: ['cluster', 'console'],
   causes: [
-    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'gitops-missing', 'hcloud-rate-limited', 'hcloud-token-missing',
-    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
-    'preflight-failed', 'route-backend-down', 'route-unreachable', 'tls-expiring', 'tls-name-mismatch',
+    'gitops-missing', 'route-backend-down', 'route-unreachable', 'tls-expiring', 'tls-name-mismatch',
     'tls-staging-issuer', 'tls-untrusted',
   ],
   decide: ({ kube, net, config }) => step('list the HTTPRoutes attached to the gateway and ask every host, concurrently', () => checkRoutesReachable({ kube, net, config })),

@@ -1,5 +1,6 @@
 /** TLS on console.<fqdn>: the handshake, a trusted certificate for the name, and the leaf the cluster holds. */
 import { step } from '../report/check.js';
+import { EDGE_CAUSES } from './gate.js';
 import { defineCheck } from './define.js';
 
 export const handshake = defineCheck({
@@ -7,12 +8,7 @@ export const handshake = defineCheck({
   title: 'a TLS handshake with console.<fqdn>:443 completes within SMOKE_TIMEOUT',
   tags: ['@edge'],
   needs: [],
-  causes: [
-    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
-    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
-  ],
+  causes: [...EDGE_CAUSES],
   decide: async ({ edge }) => {
     await step('handshake with console.<fqdn>:443', () => edge.expectHandshake());
   },
@@ -24,11 +20,7 @@ export const certificate = defineCheck({
   tags: ['@edge'],
   needs: [],
   causes: [
-    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'hcloud-rate-limited', 'hcloud-token-missing',
-    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
-    'tls-expiring', 'tls-name-mismatch', 'tls-staging-issuer', 'tls-untrusted',
+    ...EDGE_CAUSES, 'tls-expiring', 'tls-name-mismatch', 'tls-staging-issuer', 'tls-untrusted',
   ],
   decide: ({ edge }) => step('verify chain, name, days to expiry and issuer of the served certificate', () => edge.expectTrustedCertificate()),
 });
@@ -39,12 +31,8 @@ export const matchesCluster = defineCheck({
   tags: ['@edge', '@cluster'],
   needs: ['cluster'],
   causes: [
-    'cert-issuance-failed', 'cert-not-issued', 'console-unreachable', 'console-unresponsive', 'dns-not-lb',
-    'dns-not-propagated', 'envoy-no-listener', 'gitops-missing', 'hcloud-rate-limited', 'hcloud-token-missing',
-    'hcloud-token-rejected', 'hcloud-unreachable', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'lb-health-unknown', 'lb-no-targets', 'lb-targets-unhealthy',
-    'permission-limited', 'preflight-failed', 'tls-cert-not-issued', 'tls-name-mismatch', 'tls-stale-cert',
-    'tls-untrusted',
+    ...EDGE_CAUSES, 'gitops-missing', 'permission-limited', 'tls-cert-not-issued', 'tls-name-mismatch',
+    'tls-stale-cert', 'tls-untrusted',
   ],
   decide: ({ edge }) => step('compare the served leaf with the certificate of the Secret the Gateway listener references', () => edge.expectServedMatchesCluster()),
 });

@@ -4,7 +4,7 @@ import { awaitBudget, failOnKubeError } from '../decisions/kube-read.js';
 import type { Pod } from '../decisions/kube-shapes.js';
 import { describeProblem, observeWorkloads, recordCatalystApiBuild, type Workload } from '../decisions/workloads.js';
 import { fail, provenance, skipCheck, step } from '../report/check.js';
-import { KubeError } from '../report/errors.js';
+import { KUBE_CAUSES, KubeError } from '../report/errors.js';
 import { defineCheck } from './define.js';
 
 export const workloadsReady = defineCheck({
@@ -12,10 +12,7 @@ export const workloadsReady = defineCheck({
   title: 'every Deployment, StatefulSet and DaemonSet of the Catalyst control plane has its desired replicas ready',
   tags: ['@cluster'],
   needs: ['cluster'],
-  causes: [
-    'catalyst-workload-failing', 'catalyst-workloads-not-ready', 'kube-forbidden', 'kube-not-configured',
-    'kube-unauthenticated', 'kube-unreachable', 'preflight-failed',
-  ],
+  causes: [...KUBE_CAUSES, 'catalyst-workload-failing', 'catalyst-workloads-not-ready'],
   /**
    * catalyst.workloads-ready: every Deployment, StatefulSet and DaemonSet in the Catalyst namespace has
    * its desired replicas ready, waiting within SMOKE_AWAIT for rollouts in progress; a crash-looping
