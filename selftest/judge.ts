@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createContext } from '../checks/context.js';
 import type { Check } from '../checks/define.js';
 import { CHECKS } from '../checks/index.js';
-import { judgeChecks } from '../checks/runner.js';
+import { judgeChecks, type JudgedVerdict } from '../checks/runner.js';
 import { loadConfig } from '../clients/config.js';
 import { ANNOTATION } from '../report/check.js';
 import { redact } from '../report/redact.js';
@@ -29,46 +29,53 @@ export interface Judged {
 }
 
 /**
- * Judges the checks matching `grep` (tested against `<id>: <title> <tags>`, as `playwright --grep`
- * matches a test's title and tags; all when omitted) against `sim`, with `env` over the simulator's.
+ * Judges `checks` against `sim` in-process, with `env` over the simulator's environment, in a report
+ * directory of their own (the silent-peer records of clients/silent.ts are per run).
  */
-export async function judgeSim(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<Judged> {
+export async function judgeAgainst(sim: SimHandle, env: Record<string, string>, checks: readonly Check[], concurrency = 3): Promise<JudgedVerdict[]> {
   const report = mkdtempSync(join(tmpdir(), 'judge-'));
   try {
     const loaded = loadConfig({ ...sim.env, ...env, SMOKE_REPORT_DIR: report });
     if (!loaded.ok) throw new Error(`invalid configuration: ${JSON.stringify(loaded.problems)}`);
-    const re = grep ? new RegExp(grep) : undefined;
-    const selected: Check[] = CHECKS.filter((c) => !re || re.test(`${c.testTitle} ${c.tags.join(' ')}`));
     const ctx = createContext(loaded.config);
-    let verdicts;
     try {
-      verdicts = await judgeChecks(ctx, selected, { concurrency: 3 });
+      return await judgeChecks(ctx, checks, { concurrency });
     } finally {
       await ctx.close();
     }
-    const checks: CheckSummary[] = verdicts.map((v) => {
-      const check = selected.find((c) => c.id === v.id);
-      const evidence = [...new Set(v.notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => n.description ?? ''))];
-      const waited = v.notes.find((n) => n.type === ANNOTATION.waited)?.description;
-      const causeId = v.status === 'failed' ? (v.rootCause ?? v.cause) : v.cause;
-      return {
-        id: v.id,
-        title: check?.title ?? v.id,
-        tags: [...(check?.tags ?? [])],
-        status: v.status,
-        durationMs: v.durationMs,
-        startedAt: new Date(v.startedAt).toISOString(),
-        ...(v.message ? { message: redact(v.message) } : {}),
-        ...(causeId ? { causeId } : {}),
-        ...(waited ? { waitedMs: Number(waited) } : {}),
-        ...(evidence.length ? { evidence: evidence.join('; ') } : {}),
-      };
-    });
-    const sideEffects = [...new Set(verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? '')))];
-    const count = (s: CheckSummary['status']): number => checks.filter((c) => c.status === s).length;
-    const out = checks.map((c) => `${c.id} ${c.status}: ${c.message ?? ''} ${c.evidence ?? ''}`).join('\n');
-    return { code: count('failed') ? 1 : 0, out, summary: { checks, sideEffects, counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } } };
   } finally {
     rmSync(report, { recursive: true, force: true });
   }
+}
+
+/**
+ * Judges the checks matching `grep` (tested against `<id>: <title> <tags>`, as `playwright --grep`
+ * matches a test's title and tags; all when omitted) against `sim`, with `env` over the simulator's.
+ */
+export async function judgeSim(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<Judged> {
+  const re = grep ? new RegExp(grep) : undefined;
+  const selected: Check[] = CHECKS.filter((c) => !re || re.test(`${c.testTitle} ${c.tags.join(' ')}`));
+  const verdicts = await judgeAgainst(sim, env, selected);
+  const checks: CheckSummary[] = verdicts.map((v) => {
+    const check = selected.find((c) => c.id === v.id);
+    const evidence = [...new Set(v.notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => n.description ?? ''))];
+    const waited = v.notes.find((n) => n.type === ANNOTATION.waited)?.description;
+    const causeId = v.status === 'failed' ? (v.rootCause ?? v.cause) : v.cause;
+    return {
+      id: v.id,
+      title: check?.title ?? v.id,
+      tags: [...(check?.tags ?? [])],
+      status: v.status,
+      durationMs: v.durationMs,
+      startedAt: new Date(v.startedAt).toISOString(),
+      ...(v.message ? { message: redact(v.message) } : {}),
+      ...(causeId ? { causeId } : {}),
+      ...(waited ? { waitedMs: Number(waited) } : {}),
+      ...(evidence.length ? { evidence: evidence.join('; ') } : {}),
+    };
+  });
+  const sideEffects = [...new Set(verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? '')))];
+  const count = (s: CheckSummary['status']): number => checks.filter((c) => c.status === s).length;
+  const out = checks.map((c) => `${c.id} ${c.status}: ${c.message ?? ''} ${c.evidence ?? ''}`).join('\n');
+  return { code: count('failed') ? 1 : 0, out, summary: { checks, sideEffects, counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } } };
 }

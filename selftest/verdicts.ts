@@ -16,18 +16,15 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parentPort, Worker } from 'node:worker_threads';
-import { loadConfig, parseDuration } from '../clients/config.js';
-import { createContext } from '../checks/context.js';
+import { parseDuration } from '../clients/config.js';
 import { CHECKS } from '../checks/index.js';
-import { judgeChecks, type JudgedVerdict } from '../checks/runner.js';
+import type { JudgedVerdict } from '../checks/runner.js';
 import { startSim } from '../sim/index.js';
 import { SCENARIOS, type Scenario } from '../sim/scenarios/index.js';
 import { ANNOTATION } from '../report/check.js';
+import { judgeAgainst } from './judge.js';
 
 const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
 
@@ -62,20 +59,10 @@ export function verdictScenarios(shard: number): Scenario[] {
 /** Starts the scenario's simulator, judges every check against it in-process, and stops it. */
 export async function judgeScenario(scenario: Scenario): Promise<JudgedVerdict[]> {
   const sim = await startSim({ scenario: scenario.name });
-  // The run's own report directory: the silent-peer records (clients/silent.ts) are per run.
-  const reportDir = mkdtempSync(join(tmpdir(), `verdicts-${scenario.name}-`));
   try {
-    const loaded = loadConfig({ ...sim.env, ...scenario.expect.env, SMOKE_REPORT_DIR: reportDir });
-    if (!loaded.ok) throw new Error(`${scenario.name}: ${JSON.stringify(loaded.problems)}`);
-    const ctx = createContext(loaded.config);
-    try {
-      return await judgeChecks(ctx, CHECKS, { concurrency: CHECKS_AT_ONCE });
-    } finally {
-      await ctx.close();
-    }
+    return await judgeAgainst(sim, scenario.expect.env ?? {}, CHECKS, CHECKS_AT_ONCE);
   } finally {
     await sim.stop();
-    rmSync(reportDir, { recursive: true, force: true });
   }
 }
 
