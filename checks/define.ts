@@ -19,7 +19,8 @@ import type { CauseId } from '../report/causes.js';
 import { CheckSkipped, memoryRecorder, withRecorder, ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
 import { SmokeError } from '../report/errors.js';
 import { redact } from '../report/redact.js';
-import { NEED_CAUSES } from './gate.js';
+import { Transcript, withTranscript } from '../report/transcript.js';
+import { gate, NEED_CAUSES } from './gate.js';
 
 /**
  * What a check needs before it can decide. The gate (checks/gate.ts) turns a missing one into a skip
@@ -81,14 +82,28 @@ export interface Verdict {
   /** When the check started (ms since the epoch), and how long it took. */
   startedAt: number;
   durationMs: number;
+  /** For a failed check: the calls its clients made (report/transcript.ts), redacted. */
+  transcript?: string;
 }
+
+/** How a check is carried out inside its recorder: the gate for its needs, then `decide`. */
+export type Conduct = (check: CheckSpec<string>, ctx: CheckContext) => Promise<void>;
+
+/** The plain way: the gate for every need, then decide (checks/runner.ts also opens a browser session). */
+export const gateThenDecide: Conduct = async (check, ctx) => {
+  await gate(check.needs, ctx);
+  await check.decide(ctx);
+};
 
 /** A check, ready to run. */
 export interface Check<Id extends string = string> extends CheckSpec<Id> {
   /** The Playwright test title: `<id>: <title>`. */
   readonly testTitle: string;
-  /** Judges the check in-process: gate, then decide; never throws. */
-  run(ctx: CheckContext, gate: (needs: readonly Need[], ctx: CheckContext) => Promise<void>): Promise<Verdict>;
+  /**
+   * Judges the check in-process (by default {@link gateThenDecide}) and never throws. With
+   * `budgetMs`, a check still running then fails, saying so, with what it recorded so far.
+   */
+  run(ctx: CheckContext, conduct?: Conduct, budgetMs?: number): Promise<Verdict>;
 }
 
 /** Makes a check a value. */
@@ -97,7 +112,7 @@ export function defineCheck<const Id extends string>(spec: CheckSpec<Id>): Check
     ...spec,
     causes: [...new Set([...spec.causes, ...spec.needs.flatMap((n) => NEED_CAUSES[n])])],
     testTitle: `${spec.id}: ${spec.title}`,
-    run: (ctx, gate) => judge(spec, ctx, gate),
+    run: (ctx, conduct = gateThenDecide, budgetMs) => judge(spec, ctx, conduct, budgetMs),
   };
 }
 
@@ -106,22 +121,45 @@ function causeOf(notes: Note[]): CauseId | undefined {
   return n?.description ? (JSON.parse(n.description) as CauseAnnotation).id : undefined;
 }
 
-async function judge(spec: CheckSpec<string>, ctx: CheckContext, gate: (needs: readonly Need[], ctx: CheckContext) => Promise<void>): Promise<Verdict> {
+async function judge(spec: CheckSpec<string>, ctx: CheckContext, conduct: Conduct, budgetMs: number | undefined): Promise<Verdict> {
   const rec = memoryRecorder(spec.id);
+  const transcript = new Transcript();
   const started = Date.now();
   const done = (status: Verdict['status'], message?: string): Verdict => {
     const cause = causeOf(rec.notes);
-    return { id: spec.id, status, ...(cause ? { cause } : {}), ...(message ? { message } : {}), notes: rec.notes, steps: rec.steps, startedAt: started, durationMs: Date.now() - started };
+    return {
+      id: spec.id,
+      status,
+      ...(cause ? { cause } : {}),
+      ...(message ? { message } : {}),
+      notes: [...rec.notes],
+      steps: [...rec.steps],
+      startedAt: started,
+      durationMs: Date.now() - started,
+      ...(status === 'failed' && transcript.size > 0 ? { transcript: transcript.toString() } : {}),
+    };
   };
+  const judged = withTranscript(transcript, () => withRecorder(rec, () => conduct(spec, ctx))).then(
+    () => done('passed'),
+    (err: unknown) => {
+      if (err instanceof CheckSkipped) return done('skipped', err.reason);
+      const message = err instanceof SmokeError ? err.message : `the suite itself failed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`;
+      return done('failed', message);
+    },
+  );
+  if (!budgetMs) return judged;
+  let timer: NodeJS.Timeout | undefined;
+  // As Playwright's test timeout does for a spec (playwright.config.ts `timeout`): the check's own
+  // deadlines should end it first; this is the last resort, and it names the last step it was in.
+  const overrun = new Promise<Verdict>((resolve) => {
+    timer = setTimeout(() => {
+      const last = rec.steps.at(-1);
+      resolve(done('failed', `the check did not finish within its ${(budgetMs / 1000).toFixed(budgetMs < 10_000 ? 1 : 0)}s budget${last ? ` (last step: ${last})` : ''}`));
+    }, budgetMs);
+  });
   try {
-    await withRecorder(rec, async () => {
-      await gate(spec.needs, ctx);
-      await spec.decide(ctx);
-    });
-    return done('passed');
-  } catch (err) {
-    if (err instanceof CheckSkipped) return done('skipped', err.reason);
-    const message = err instanceof SmokeError ? err.message : `the suite itself failed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}`;
-    return done('failed', message);
+    return await Promise.race([judged, overrun]);
+  } finally {
+    clearTimeout(timer);
   }
 }

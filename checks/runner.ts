@@ -1,7 +1,8 @@
 /**
- * Judges checks in-process, without a test runner: each through `check.run(ctx, gate)`, concurrently
- * (bounded), then links every failed check to its root cause with the reporter's own rule
- * (report/attribution.ts). Used by the self-tests' in-process matrix (selftest/verdicts.ts).
+ * Judges checks in-process, without a test runner: each through `check.run(ctx, decideWithNeeds)`,
+ * concurrently (bounded), then links every failed check to its root cause with the reporter's own rule
+ * (report/attribution.ts). The CLI's engine (scripts/engine.ts) and the self-tests' in-process matrix
+ * (selftest/verdicts.ts) use it; the Playwright adapter (fixtures/run-check.ts) uses `decideWithNeeds`.
  *
  * One ordering constraint, the one the specs keep (tests/70-handover-login.spec.ts runs the two in
  * order in one worker): `handover.replay-rejected` starts after `handover.login` has finished, because
@@ -12,8 +13,8 @@
 import type { CauseId } from '../report/causes.js';
 import { linkRootCauses } from '../report/attribution.js';
 import { fail } from '../report/check.js';
-import type { BrowserSession, RunContext } from './context.js';
-import type { Check, CheckContext, Need, Verdict } from './define.js';
+import type { Attach, BrowserSession, RunContext } from './context.js';
+import type { Check, CheckSpec, Verdict } from './define.js';
 import { gate } from './gate.js';
 
 /** A verdict with the root cause the run links it to. */
@@ -32,6 +33,10 @@ export interface JudgeOptions {
   warmBrowser?: boolean;
   /** Called as each check finishes, in finishing order. */
   onVerdict?: (v: Verdict) => void;
+  /** A check still running after this long fails, saying so (default: none; the checks' own deadlines). */
+  budgetMs?: number;
+  /** Where a check's browser evidence goes (scripts/engine.ts: files beside the HTML report). */
+  attach?: (checkId: string) => Attach | undefined;
 }
 
 /** Checks that must finish before the keyed check starts. */
@@ -68,7 +73,7 @@ export async function judgeChecks(ctx: RunContext, checks: readonly Check[], opt
     for (const id of AFTER[check.id] ?? []) await done.get(id)?.catch(() => undefined);
     await acquire();
     try {
-      const v = await runOne(ctx, check);
+      const v = await runOne(ctx, check, opts);
       opts.onVerdict?.(v);
       return v;
     } finally {
@@ -87,26 +92,33 @@ export async function judgeChecks(ctx: RunContext, checks: readonly Check[], opt
 }
 
 /**
- * One check. A check that needs the browser gets its session once every other need is met (a login
- * that skips or fails at its gate never launches Chromium), and the session is ended afterwards, pass
- * or fail. `browser` is the last need a check lists (checks/gate.ts checks them in order).
+ * Carries one check out inside its recorder, under Playwright (fixtures/run-check.ts) and in-process
+ * alike: the gate for its needs, then `decide`. A check that needs the browser has Chromium warmed
+ * while its other needs are met (about a second of the login's critical path on 2 cores), and gets
+ * its session only once the gate has passed (a login that skips or fails at its gate opens none);
+ * the session is ended afterwards, pass or fail, and `attach` receives its evidence (the screenshot,
+ * the redacted request sequence, the scrubbed trace) for a failed check, or with `SMOKE_TRACE=on`.
  */
-async function runOne(ctx: RunContext, check: Check): Promise<Verdict> {
-  if (!check.needs.includes('browser')) return check.run(ctx, gate);
-  let session: BrowserSession | undefined;
-  // `run` hands the same context object to the gate and to decide: the gate puts the session on it.
-  const own: CheckContext = { ...ctx };
-  const gateThenBrowser = async (needs: readonly Need[], c: CheckContext): Promise<void> => {
-    await gate(needs.filter((n) => n !== 'browser'), c);
-    session = await ctx.openBrowserLogin();
-    if (session.login) c.browserLogin = session.login;
-    // Without a session, the `browser` need fails naming why Chromium is missing.
-    else fail('browser-unavailable', session.problem ?? 'Chromium could not be launched');
-    await gate(['browser'], c);
-  };
-  try {
-    return await check.run(own, gateThenBrowser);
-  } finally {
-    await session?.close();
+export async function decideWithNeeds(check: CheckSpec<string>, ctx: RunContext, attach?: Attach): Promise<void> {
+  if (!check.needs.includes('browser')) {
+    await gate(check.needs, ctx);
+    await check.decide(ctx);
+    return;
   }
+  ctx.warmBrowser();
+  await gate(check.needs.filter((n) => n !== 'browser'), ctx);
+  const session: BrowserSession = await ctx.openBrowserLogin({ trace: ctx.config.trace !== 'off' });
+  if (!session.login) fail('browser-unavailable', session.problem ?? 'Chromium could not be launched');
+  let failed = true;
+  try {
+    await check.decide({ ...ctx, browserLogin: session.login });
+    failed = false;
+  } finally {
+    await session.close(failed, attach);
+  }
+}
+
+/** One check, in-process, within its budget. */
+function runOne(ctx: RunContext, check: Check, opts: JudgeOptions): Promise<Verdict> {
+  return check.run(ctx, (c) => decideWithNeeds(c, ctx, opts.attach?.(check.id)), opts.budgetMs);
 }
