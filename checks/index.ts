@@ -54,3 +54,5 @@ export function checkById(id: string): (typeof CHECKS)[number] | undefined {
 export function isCheckId(id: string): id is CheckId {
   return CHECK_IDS.includes(id as CheckId);
 }
+
+export { grepRegExp, selectChecks } from './select.js';

@@ -1,8 +1,8 @@
 /**
  * `scripts/smoke`: the CLI of contract §1. Resolves the target(s), validates the configuration
  * (exit 2 with every problem before any check), starts the simulated Sovereign when asked to (or, off
- * CI, when no target is named, saying so loudly), runs Playwright with the configuration in its
- * environment, and ends stdout with `N passed, N failed, N skipped`. Several targets
+ * CI, when no target is named, saying so loudly), runs the suite (the in-process engine, or Playwright
+ * with `--engine playwright`) with the configuration in its environment, and ends stdout with `N passed, N failed, N skipped`. Several targets
  * (`--sovereign a,b,c`) make a fleet run: each Sovereign runs isolated, with bounded concurrency, into
  * `<report-dir>/<name>/`, and the fleet gets `fleet.md`/`fleet.json`.
  *
@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
+import { selectChecks as matchChecks } from '../checks/select.js';
 import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
 import { StatusLine } from '../report/terminal.js';
@@ -25,10 +26,12 @@ import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PLAYWRIGHT_CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+const TSX_LOADER = join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export const USAGE = `usage: scripts/smoke [--sovereign NAME|FQDN[,…] [--env-file FILE] | --env-file FILE[,FILE…] | --sim [SCENARIO[,SCENARIO…]]]
                     [--grep RE] [--grep-invert RE] [--await DURATION] [--report-dir DIR] [--strict]
                     [--allow-skip ID,…] [--list] [--trace off|on|retain-on-failure] [--concurrency N]
+                    [--engine direct|playwright]
 
   --sovereign NAME   load sovereigns/NAME.env (dotenv) and set SMOKE_SOVEREIGN=NAME; an FQDN
                      (otech64.omani.works) loads sovereigns/otech64.env when it exists and is SOVEREIGN_FQDN
@@ -44,6 +47,8 @@ export const USAGE = `usage: scripts/smoke [--sovereign NAME|FQDN[,…] [--env-f
   --list             print the checks that would run (id, tags, needs, title); run nothing
   --trace MODE       browser traces (SMOKE_TRACE); scrubbed of secrets before they are written
   --concurrency N    fleet runs: how many Sovereigns at once (default 2)
+  --engine ENGINE    who judges the checks (SMOKE_ENGINE): direct (default: in one process, scripts/engine.ts)
+                     or playwright (Playwright Test runs the specs in tests/, with Playwright's HTML report)
 Several comma-separated names make a fleet run: one report per Sovereign plus fleet.md and fleet.json.
 Environment variables win over dotenv files. Exit: 0 all passed, 1 a check failed (or, strict, was
 skipped), 2 invalid configuration.`;
@@ -65,6 +70,7 @@ export interface CliOptions {
   await?: string;
   reportDir?: string;
   trace?: string;
+  engine?: string;
   concurrency: number;
   list: boolean;
   help: boolean;
@@ -131,6 +137,9 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--trace':
         opts.trace = value();
+        break;
+      case '--engine':
+        opts.engine = value();
         break;
       case '--concurrency': {
         const v = Number(value());
@@ -299,6 +308,7 @@ export function prepareTargets(opts: CliOptions, processEnv: Env, cwd = process.
     used.add(unique);
     if (opts.await) env['SMOKE_AWAIT'] = opts.await;
     if (opts.trace) env['SMOKE_TRACE'] = opts.trace;
+    if (opts.engine) env['SMOKE_ENGINE'] = opts.engine;
     if (opts.strict) env['SMOKE_STRICT'] = 'true';
     if (opts.allowSkip !== undefined) env['SMOKE_ALLOW_SKIP'] = opts.allowSkip;
     // The target's own environment (files included) names the report directory; the flag wins.
@@ -363,23 +373,24 @@ async function ensureBrowser(env: Env): Promise<string | undefined> {
 }
 
 /**
- * Playwright's command line. The suite runs compiled (scripts/build.ts, rebuilt when a source
- * changed) with Playwright's TypeScript loader off; `SMOKE_BUILD=off` runs the TypeScript sources
- * through Playwright's transform instead (the benchmark compares the two).
+ * The command that judges one target: the in-process engine (scripts/engine.ts, `SMOKE_ENGINE=direct`,
+ * the default) or Playwright Test on the specs (`SMOKE_ENGINE=playwright`). Both run compiled
+ * (scripts/build.ts, rebuilt when a source changed; Playwright's TypeScript loader off);
+ * `SMOKE_BUILD=off` runs the TypeScript sources (tsx, or Playwright's transform) instead (the
+ * benchmark compares the two).
  */
-async function playwrightCommand(opts: CliOptions, env: Env): Promise<{ args: string[]; env: Env }> {
-  const args = playwrightArgs(opts);
-  if (env['SMOKE_BUILD'] === 'off') return { args, env };
+async function suiteCommand(opts: CliOptions, env: Env): Promise<{ args: string[]; env: Env }> {
+  const select: string[] = [];
+  if (opts.grep) select.push('--grep', opts.grep);
+  if (opts.grepInvert) select.push('--grep-invert', opts.grepInvert);
+  const playwright = (env['SMOKE_ENGINE'] ?? '').toLowerCase() === 'playwright';
+  if (env['SMOKE_BUILD'] === 'off') {
+    return playwright ? { args: [PLAYWRIGHT_CLI, 'test', ...select], env } : { args: ['--import', TSX_LOADER, join(ROOT, 'scripts', 'engine.ts'), ...select], env };
+  }
   const { ensureBuild } = await import('./build.js');
   const dir = await ensureBuild();
-  return { args: [...args, '--config', join(dir, 'playwright.config.js')], env: { ...env, PW_DISABLE_TS_ESM: '1' } };
-}
-
-function playwrightArgs(opts: CliOptions): string[] {
-  const args = [PLAYWRIGHT_CLI, 'test'];
-  if (opts.grep) args.push('--grep', opts.grep);
-  if (opts.grepInvert) args.push('--grep-invert', opts.grepInvert);
-  return args;
+  if (!playwright) return { args: [join(dir, 'engine.js'), ...select], env };
+  return { args: [PLAYWRIGHT_CLI, 'test', ...select, '--config', join(dir, 'playwright.config.js')], env: { ...env, PW_DISABLE_TS_ESM: '1' } };
 }
 
 const CLOSING = /^\d+ passed, \d+ failed, \d+ skipped$/;
@@ -392,16 +403,16 @@ interface RunOutcome {
 }
 
 /**
- * Runs Playwright for one prepared target; streams its output (prefixed in a fleet). With `later`
- * (the simulator's settings, while it starts), Playwright starts at once and its config waits for
- * them on file descriptor 3 (playwright.config.ts): the two starts overlap. When `later` fails,
- * Playwright gets nothing and exits, and the failure is thrown.
+ * Runs the suite (the engine or Playwright, {@link suiteCommand}) for one prepared target; streams its
+ * output (prefixed in a fleet). With `later` (the simulator's settings, while it starts), the suite
+ * starts at once and waits for them on file descriptor 3 (scripts/engine.ts, playwright.config.ts):
+ * the two starts overlap. When `later` fails, the suite gets nothing and exits, and the failure is thrown.
  */
 async function runOne(p: Prepared, opts: CliOptions, prefix: string, later?: Promise<Env>): Promise<RunOutcome> {
-  const cmd = await playwrightCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(later ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
+  const cmd = await suiteCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(later ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
   const child = spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const envPipe = child.stdio[3] as Writable;
-  envPipe.on('error', () => undefined); // Playwright may be gone already (a usage error): it said why
+  envPipe.on('error', () => undefined); // the suite may be gone already (a usage error): it said why
   const handOver = (later ?? Promise.resolve(undefined)).then(
     (env) => {
       if (env) Object.assign(p.env, env);
@@ -434,15 +445,9 @@ async function runOne(p: Prepared, opts: CliOptions, prefix: string, later?: Pro
   if (failedToStart) throw failedToStart;
   const reportDir = p.env['SMOKE_REPORT_DIR'] ?? '';
   const file = join(reportDir, 'summary.json');
-  if (!existsSync(file)) return { label: p.label, exitCode: exitCode === 2 ? 2 : 1, error: `the suite did not produce ${file} (Playwright exited ${exitCode})` };
+  if (!existsSync(file)) return { label: p.label, exitCode: exitCode === 2 ? 2 : 1, error: `the suite did not produce ${file} (it exited ${exitCode})` };
   const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary;
   return { label: p.label, exitCode: summary.verdict === 'passed' && exitCode === 0 ? 0 : 1, summary };
-}
-
-/** A `--grep` pattern as Playwright reads it: `/re/flags`, or a case-insensitive regular expression. */
-function grepRegExp(pattern: string): RegExp {
-  const m = /^\/(.*)\/([gimsuy]*)$/.exec(pattern);
-  return m ? new RegExp(m[1] ?? '', (m[2] ?? '').replace('g', '')) : new RegExp(pattern, 'i');
 }
 
 /** One row of `--list`: a check of the registry. */
@@ -458,14 +463,7 @@ export interface ListedCheck {
  * matched on the test title (`<id>: <title>`) and tags, as Playwright matches them.
  */
 export function selectChecks(checks: readonly { id: string; title: string; testTitle: string; tags: readonly string[]; needs: readonly string[] }[], opts: Pick<CliOptions, 'grep' | 'grepInvert'>): ListedCheck[] {
-  const grep = opts.grep ? grepRegExp(opts.grep) : undefined;
-  const invert = opts.grepInvert ? grepRegExp(opts.grepInvert) : undefined;
-  return checks
-    .filter((c) => {
-      const text = `${c.testTitle} ${c.tags.join(' ')}`;
-      return (!grep || grep.test(text)) && !invert?.test(text);
-    })
-    .map((c) => ({ id: c.id, tags: c.tags, needs: c.needs, title: c.title }));
+  return matchChecks(checks, opts).map((c) => ({ id: c.id, tags: c.tags, needs: c.needs, title: c.title }));
 }
 
 /** The `--list` text: one line per check (id, tags, needs, title), then the count. */
@@ -564,7 +562,7 @@ export async function main(argv: string[]): Promise<number> {
     const prefix = fleet ? `[${p.label}] ` : '';
     let sim: Awaited<ReturnType<typeof startSim>> | undefined;
     try {
-      // The simulator starts while Playwright does (runOne hands its settings over when it listens).
+      // The simulator starts while the suite does (runOne hands its settings over when it listens).
       const simEnv = p.simScenario
         ? startSim({ scenario: p.simScenario, name: fleet ? p.label : 'sim' }).then((started) => {
             sim = started;

@@ -1,5 +1,5 @@
 /**
- * The end-to-end scenario matrix: the real CLI, Playwright and Chromium, for the scenarios whose
+ * The end-to-end scenario matrix: the real CLI, its engines and Chromium, for the scenarios whose
  * verdict only that path can prove ({@link E2E_SCENARIOS}, each with its reason). Every scenario, these
  * included, is judged in-process by selftest/verdicts.ts (the same assertions on the same
  * expectations, without Playwright), and selftest/scenario-coverage.test.ts keeps both lists whole.
@@ -25,40 +25,45 @@ const OUT = join(ROOT, '.tmp', `matrix-${process.pid}`);
 const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
 
 /**
- * The scenarios run end to end, and what each proves that the in-process matrix cannot: the CLI's
- * exit code and closing line, Playwright's workers and reporter, the report files, and Chromium itself.
+ * The scenarios run end to end, what each proves that the in-process matrix cannot (the CLI's exit
+ * code and closing line, the engine's or Playwright's workers and reporter, the report files, and
+ * Chromium itself), and the engines it runs with: `direct` (scripts/engine.ts, the default) and
+ * `playwright` (the specs under Playwright Test, `--engine playwright`). Both engines must give the
+ * same verdict, so the baseline and the many-red run go through both.
  */
-export const E2E_SCENARIOS: Readonly<Record<string, string>> = {
-  healthy: 'the baseline: 20 passed, 0 skipped, exit 0, the closing line, summary.json written by the reporter',
-  'healthy-deep': 'the deep RBAC set (Secret reads, pods/exec) through Playwright workers: every check passes',
-  'lb-no-targets': 'the reporter links twelve red checks to one root cause in summary.json, exit 1',
-  'owner-not-findable': 'skips as the reporter counts them (the skipped set in summary.json) with exit 0',
-  'kube-credentials-refused': 'the cluster gate decided in each Playwright worker: preflight is the one red line, cluster checks skip in every worker',
-  'replay-accepted': 'the login hands its token to the replay check through the spec\'s test order in one Playwright worker',
-  'cookie-insecure': 'a fault only Chromium sees: the session cookie\'s attributes as the browser receives them',
-  'login-redirects-to-login': 'a fault only Chromium sees: the console UI\'s own whoami call after the handover',
-  'cert-staging-other-root': 'Chromium\'s own trust (NSS database with the shipped staging roots, SMOKE_ALLOW_STAGING_CERT) refuses a staging chain they do not verify',
-  'console-hang': 'a silent console recorded once and honoured by every Playwright worker process (clients/silent.ts files), SMOKE_TIMEOUT 2s',
+export const E2E_SCENARIOS: Readonly<Record<string, { why: string; engines: readonly ('direct' | 'playwright')[] }>> = {
+  healthy: { why: 'the baseline: 20 passed, 0 skipped, exit 0, the closing line, summary.json written', engines: ['direct', 'playwright'] },
+  'healthy-deep': { why: 'the deep RBAC set (Secret reads, pods/exec) through Playwright workers: every check passes', engines: ['playwright'] },
+  'lb-no-targets': { why: 'twelve red checks linked to one root cause in summary.json, exit 1, by either engine', engines: ['direct', 'playwright'] },
+  'owner-not-findable': { why: 'skips as the engine counts them (the skipped set in summary.json) with exit 0', engines: ['direct'] },
+  'kube-credentials-refused': { why: 'the cluster gate decided in each Playwright worker: preflight is the one red line, cluster checks skip in every worker', engines: ['playwright'] },
+  'replay-accepted': { why: 'the login hands its token to the replay check through the spec\'s test order in one Playwright worker', engines: ['playwright'] },
+  'cookie-insecure': { why: 'a fault only Chromium sees: the session cookie\'s attributes as the browser receives them', engines: ['direct'] },
+  'login-redirects-to-login': { why: 'a fault only Chromium sees: the console UI\'s own whoami call after the handover', engines: ['direct'] },
+  'cert-staging-other-root': { why: 'Chromium\'s own trust (NSS database with the shipped staging roots, SMOKE_ALLOW_STAGING_CERT) refuses a staging chain they do not verify', engines: ['direct'] },
+  'console-hang': { why: 'a silent console recorded once and honoured by every Playwright worker process (clients/silent.ts files), SMOKE_TIMEOUT 2s', engines: ['playwright'] },
 };
 
 /** The number of matrix shards (selftest/matrix-1.test.ts … matrix-<MATRIX_SHARDS>.test.ts). */
 export const MATRIX_SHARDS = 2;
 
-/** The end-to-end scenarios (or those SMOKE_MATRIX names), in SCENARIOS order. */
-export function e2eScenarios(): typeof SCENARIOS {
-  return SCENARIOS.filter((s) => (only ? only.includes(s.name) : Object.hasOwn(E2E_SCENARIOS, s.name)));
+/** The end-to-end runs (or, for the scenarios SMOKE_MATRIX names, one per engine), in SCENARIOS order. */
+export function e2eRuns(): { scenario: (typeof SCENARIOS)[number]; engine: 'direct' | 'playwright' }[] {
+  return SCENARIOS.filter((s) => (only ? only.includes(s.name) : Object.hasOwn(E2E_SCENARIOS, s.name))).flatMap((scenario) =>
+    (E2E_SCENARIOS[scenario.name]?.engines ?? ['direct', 'playwright']).map((engine) => ({ scenario, engine })),
+  );
 }
 
 /** Registers the scenarios of shard `shard` (1-based): every MATRIX_SHARDS-th end-to-end scenario. */
 export function matrixShard(shard: number): void {
-  const selected = e2eScenarios().filter((_, i) => i % MATRIX_SHARDS === shard - 1);
-  describe(`end-to-end scenario matrix (shard ${shard} of ${MATRIX_SHARDS}): the CLI, Playwright and Chromium`, { concurrency: 2 }, () => {
+  const selected = e2eRuns().filter((_, i) => i % MATRIX_SHARDS === shard - 1);
+  describe(`end-to-end scenario matrix (shard ${shard} of ${MATRIX_SHARDS}): the CLI, the engines and Chromium`, { concurrency: 2 }, () => {
   after(() => rmSync(OUT, { recursive: true, force: true }));
-  for (const scenario of selected) {
-    it(`${scenario.name}: ${scenario.expect.failing.length ? `fails ${scenario.expect.failing.join(', ')} naming ${scenario.expect.cause}` : 'every check passes'}`, async () => {
-      const report = join(OUT, scenario.name);
-      // Two runs at once on 2 cores: two workers each keeps every run within its timeouts.
-      const r = await runSmoke(['--sim', scenario.name, '--report-dir', report], { SMOKE_WORKERS: '2', ...scenario.expect.env });
+  for (const { scenario, engine } of selected) {
+    it(`${scenario.name} (${engine}): ${scenario.expect.failing.length ? `fails ${scenario.expect.failing.join(', ')} naming ${scenario.expect.cause}` : 'every check passes'}`, async () => {
+      const report = join(OUT, `${scenario.name}-${engine}`);
+      // Two runs at once on 2 cores: two Playwright workers each keeps every run within its timeouts.
+      const r = await runSmoke(['--sim', scenario.name, '--report-dir', report, '--engine', engine], { SMOKE_WORKERS: '2', ...scenario.expect.env });
       const tail = `\n--- stdout (tail)\n${r.stdout.split('\n').slice(-40).join('\n')}\n--- stderr (tail)\n${r.stderr.split('\n').slice(-20).join('\n')}`;
       assert.ok(r.summary, `no summary.json${tail}`);
       const failing = r.summary.checks.filter((c) => c.status === 'failed').map((c) => c.id).sort();

@@ -94,6 +94,17 @@ describe('properties of a failing run with traces on', () => {
     assert.deepEqual([...new Set(leaks)], []);
   });
 
+  it('writes an HTML report that leads with the root cause and links the login\'s evidence beside it', () => {
+    const html = readFileSync(join(report, 'html', 'index.html'), 'utf8');
+    const rootAt = html.indexOf('Root causes');
+    assert.ok(rootAt > 0 && rootAt < html.indexOf('<h2>Checks'), 'the root causes come before the checks');
+    assert.match(html, /session-cookie-insecure/);
+    for (const [file, type] of [['handover.login-page.png', 'a screenshot'], ['handover.login-browser-requests.txt', 'the request sequence'], ['handover.login-trace.zip', 'the scrubbed trace']] as const) {
+      assert.ok(html.includes(`data/${file}`), `the report links ${type} (data/${file})`);
+      assert.ok(statSync(join(report, 'html', 'data', file)).size > 0, `data/${file} is written`);
+    }
+  });
+
   it('writes nothing to the kube API but access reviews, and nothing to Hetzner', () => {
     const writes = sim.context.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
     const kubeWrites = writes.filter((r) => r.server === 'kube' && !/\/apis\/authorization\.k8s\.io\/v1\/(selfsubjectaccessreviews|selfsubjectrulesreviews)/.test(r.path));

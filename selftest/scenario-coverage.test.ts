@@ -16,10 +16,12 @@ void describe('scenario coverage', () => {
 
   void it('the end-to-end matrix names real scenarios, each with what only it proves', () => {
     const names = new Set(SCENARIOS.map((s) => s.name));
-    for (const [name, reason] of Object.entries(E2E_SCENARIOS)) {
+    for (const [name, { why, engines }] of Object.entries(E2E_SCENARIOS)) {
       assert.ok(names.has(name), `E2E_SCENARIOS names ${name}, which is no scenario`);
-      assert.ok(reason.length > 20, `${name}: say what only the end-to-end run proves`);
+      assert.ok(why.length > 20, `${name}: say what only the end-to-end run proves`);
+      assert.ok(engines.length > 0, `${name}: runs with no engine`);
     }
-    assert.ok(Object.hasOwn(E2E_SCENARIOS, 'healthy'), 'healthy runs end to end');
+    // Both engines judge the baseline and a many-red run end to end: their verdicts must agree.
+    for (const name of ['healthy', 'lb-no-targets']) assert.deepEqual([...(E2E_SCENARIOS[name]?.engines ?? [])].sort(), ['direct', 'playwright'], `${name} runs through both engines`);
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * The in-process engine: what `scripts/smoke` runs for one Sovereign by default (`SMOKE_ENGINE=direct`).
+ * It judges the selected checks of the registry in this one process (checks/runner.ts `judgeChecks`:
+ * concurrently, Chromium launched at once while the cluster checks run, the login's session opened
+ * once its gate has passed), prints a line per check as it finishes, then writes the same reports
+ * the Playwright reporter writes (report/summary.ts: `summary.json`, `summary.md`, `junit.xml`) and
+ * its own HTML report (report/html.ts), and ends with the root causes and the closing line.
+ *
+ * Why a second engine beside the Playwright specs (`SMOKE_ENGINE=playwright`, tests/*.spec.ts, which
+ * judge the very same check values through fixtures/run-check.ts): Playwright Test replaces a worker
+ * process after every failed test (about 0.8 s of CPU each on 2 cores, measured with an empty spec
+ * of ten failing tests: 11.9 s of CPU against 3.6 s passing), so a broken Sovereign took twice as long
+ * to judge as a healthy one; and its runner and first worker start before any check can. Here a red
+ * check costs what its own observations cost.
+ *
+ * Arguments: `--grep RE`, `--grep-invert RE` (as Playwright reads them). The configuration comes from
+ * the environment (clients/config.ts `loadConfig`), the simulator's on file descriptor
+ * `SMOKE_ENV_FROM_FD` when scripts/smoke starts it at the same time (as playwright.config.ts reads it).
+ * Exit code: 0 passed, 1 failed (contract §4), 2 invalid configuration.
+ *
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContext, type Attach } from '../checks/context.js';
+import { CHECKS, selectChecks } from '../checks/index.js';
+import { summarizeVerdicts } from '../checks/outcome.js';
+import { judgeChecks } from '../checks/runner.js';
+import { formatProblems, loadConfig, type SovereignConfig } from '../clients/config.js';
+import { writeHtmlReport, type HtmlCheckDetail } from '../report/html.js';
+import { redact } from '../report/redact.js';
+import { writeSummaryFiles } from '../report/summary.js';
+import { checkLine, closingLine, paintFor, renderEnd, StatusLine } from '../report/terminal.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
+
+/** Checks judged at once: they mostly wait on the network; all twenty fit (measured by scripts/bench). */
+const CONCURRENCY = 20;
+
+/** The simulator's settings, when scripts/smoke hands them over on a file descriptor (see the module doc). */
+async function settingsFromFd(): Promise<boolean> {
+  const fd = process.env['SMOKE_ENV_FROM_FD'];
+  if (!fd) return true;
+  delete process.env['SMOKE_ENV_FROM_FD'];
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream('', { fd: Number(fd) })) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Nothing arrives when the simulator could not start: scripts/smoke says why.
+  if (!text) return false;
+  Object.assign(process.env, JSON.parse(text) as Record<string, string>);
+  return true;
+}
+
+function suiteCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function option(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const EXTENSIONS: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'application/zip': '.zip', 'application/json': '.json', 'text/plain': '.txt', 'text/html': '.html' };
+
+/** Evidence files go to `html/data/<check>-<name>`, and the report links them. */
+function attachmentsFor(config: SovereignConfig, details: Map<string, HtmlCheckDetail>): (checkId: string) => Attach {
+  const data = join(config.reportDir, 'html', 'data');
+  return (checkId) => async (name, body, contentType) => {
+    mkdirSync(data, { recursive: true });
+    const ext = EXTENSIONS[contentType.split(';')[0]?.trim() ?? ''] ?? '';
+    const base = `${checkId}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}`;
+    const file = base.endsWith(ext) ? base : `${base}${ext}`;
+    if ('path' in body) copyFileSync(body.path, join(data, file));
+    // Text evidence is redacted once more on its way to disk (the browser's is already).
+    else writeFileSync(join(data, file), typeof body.body === 'string' ? redact(body.body) : body.body);
+    const d = details.get(checkId) ?? { steps: [], attachments: [] };
+    d.attachments.push({ name, file: `data/${file}`, contentType });
+    details.set(checkId, d);
+  };
+}
+
+export async function runEngine(argv: readonly string[]): Promise<number> {
+  if (!(await settingsFromFd())) return 2;
+  process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`${formatProblems(loaded.problems)}\n`);
+    return 2;
+  }
+  const config = loaded.config;
+  const startedAt = new Date(config.runStartedAt);
+  const checks = selectChecks(CHECKS, { grep: option(argv, '--grep'), grepInvert: option(argv, '--grep-invert') });
+  const paint = paintFor(process.env, !!process.stdout.isTTY);
+  const status = new StatusLine(process.stdout, !!process.stdout.isTTY);
+  const print = (text: string): void => {
+    for (const line of text.split('\n')) status.line(line);
+  };
+  print(`sovereign-smoke: ${checks.length} check${checks.length === 1 ? '' : 's'} against ${config.sovereign} (${config.fqdn})${config.strict ? ', strict' : ''}`);
+
+  // A fresh HTML folder: evidence of an earlier run in the same report directory is not this run's.
+  rmSync(join(config.reportDir, 'html'), { recursive: true, force: true });
+  const details = new Map<string, HtmlCheckDetail>();
+  const ctx = createContext(config);
+  let verdicts;
+  try {
+    verdicts = await judgeChecks(ctx, checks, {
+      concurrency: CONCURRENCY,
+      warmBrowser: true,
+      // The Playwright specs' budget (playwright.config.ts `timeout`), as a last resort per check.
+      budgetMs: config.awaitMs + config.timeoutMs * 6 + 30_000,
+      attach: attachmentsFor(config, details),
+      onVerdict: (v) => print(checkLine({ id: v.id, status: v.status, durationMs: v.durationMs, ...(v.message ? { message: redact(v.message) } : {}), ...(v.cause && v.status === 'failed' ? { causeId: v.cause } : {}) }, paint)),
+    });
+  } finally {
+    await ctx.close();
+  }
+  const commit = suiteCommit();
+  const summary = summarizeVerdicts(verdicts, checks, {
+    sovereign: config.sovereign,
+    fqdn: config.fqdn,
+    startedAt,
+    provenance: { 'suite commit': commit, sovereign: config.sovereign, fqdn: config.fqdn },
+    strict: config.strict,
+    allowSkip: config.allowSkip,
+  });
+  for (const v of verdicts) {
+    const d = details.get(v.id) ?? { steps: [], attachments: [] };
+    d.steps = v.steps;
+    if (v.transcript) d.transcript = v.transcript;
+    details.set(v.id, d);
+  }
+  writeSummaryFiles(config.reportDir, summary);
+  writeHtmlReport(config.reportDir, summary, details);
+  status.stop();
+  process.stdout.write(`${renderEnd(summary, paint, config.reportDir)}\n\n${closingLine(summary.counts)}\n`);
+  return summary.verdict === 'passed' ? 0 : 1;
+}
+
+if (process.argv[1] && /engine\.[jt]s$/.test(process.argv[1])) {
+  let code = 1;
+  try {
+    code = await runEngine(process.argv.slice(2));
+  } catch (err) {
+    // A crash of the suite itself (not a check's verdict): shown with its stack, redacted.
+    process.stdout.write(`✗ the suite itself failed: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+  }
+  // Checks past their budget may still hold sockets or timers: the verdict is written, so end here.
+  process.exit(code);
+}
