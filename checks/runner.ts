@@ -80,8 +80,10 @@ export async function judgeChecks(ctx: RunContext, checks: readonly Check[], opt
       release();
     }
   };
-  // Registered in order, so a dependency listed before its dependant is found in `done`.
-  const ordered = [...checks].sort((a, b) => Number((AFTER[a.id] ?? []).length > 0) - Number((AFTER[b.id] ?? []).length > 0));
+  // Registered in order, so a dependency listed before its dependant is found in `done`; the login
+  // first among the rest: it is the longest check (Chromium), so it takes a slot before the quick ones.
+  const rank = (c: Check): number => ((AFTER[c.id] ?? []).length > 0 ? 2 : c.needs.includes('browser') ? 0 : 1);
+  const ordered = [...checks].sort((a, b) => rank(a) - rank(b));
   for (const c of ordered) done.set(c.id, judgeOne(c));
   const verdicts = await Promise.all(checks.map((c) => done.get(c.id) as Promise<Verdict>));
   const linked = linkRootCauses(verdicts.map((v) => ({ status: v.status, causeId: v.cause })));

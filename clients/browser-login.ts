@@ -10,7 +10,7 @@
  * @module
  */
 import type { BrowserContext, Page, Response } from '@playwright/test';
-import { startRedirector } from './browser.js';
+import { startRedirector } from './redirector.js';
 import type { CauseId } from '../report/causes.js';
 import { fail, sideEffect } from '../report/check.js';
 import { parseError, registerCookies, rememberLoginToken, type HandoverAnswer, type HandoverClient, type SignInAs } from './handover.js';

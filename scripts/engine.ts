@@ -36,8 +36,11 @@ import { checkLine, closingLine, paintFor, renderEnd, StatusLine } from '../repo
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 
-/** Checks judged at once: they mostly wait on the network; all twenty fit (measured by scripts/bench). */
-const CONCURRENCY = 20;
+/**
+ * Checks judged at once. They mostly wait on the network, so more than one per core; not all twenty:
+ * a Sovereign's API server and load balancer see at most this many of the suite's checks at a time.
+ */
+const CONCURRENCY = 6;
 
 /** The simulator's settings, when scripts/smoke hands them over on a file descriptor (see the module doc). */
 async function settingsFromFd(): Promise<boolean> {
