@@ -36,7 +36,7 @@ function specFiles(): string[] {
 function fresh(specs: string[]): string | undefined {
   try {
     const c = JSON.parse(readFileSync(CURRENT, 'utf8')) as Current;
-    if (!existsSync(join(c.dir, 'playwright.config.js')) || !existsSync(join(c.dir, 'engine.js')) || c.specs.join('\n') !== specs.join('\n')) return undefined;
+    if (!existsSync(join(c.dir, 'playwright.config.js')) || !existsSync(join(c.dir, 'engine.js')) || !existsSync(join(c.dir, 'smoke.js')) || c.specs.join('\n') !== specs.join('\n')) return undefined;
     for (const [p, size, mtimeMs] of c.inputs) {
       const s = statSync(join(ROOT, p));
       if (s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
@@ -56,7 +56,7 @@ export async function ensureBuild(): Promise<string> {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     // The reporter is compiled to reporter.js at the top: report/ there is the sources' (see below).
-    entryPoints: ['playwright.config.ts', { in: 'report/reporter.ts', out: 'reporter' }, { in: 'scripts/engine.ts', out: 'engine' }, ...specs],
+    entryPoints: ['playwright.config.ts', { in: 'report/reporter.ts', out: 'reporter' }, { in: 'scripts/engine.ts', out: 'engine' }, { in: 'scripts/smoke.ts', out: 'smoke' }, ...specs],
     outdir: '/out',
     outbase: ROOT,
     bundle: true,
