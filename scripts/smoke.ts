@@ -21,6 +21,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { selectChecks as matchChecks } from '../checks/select.js';
 import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
+import type { SimHandle } from '../sim/index.js';
 import { StatusLine } from '../report/terminal.js';
 import { renderFleetMarkdown, type FleetEntry, type FleetSummary } from './fleet.js';
 
@@ -404,13 +405,15 @@ interface RunOutcome {
 
 /**
  * Runs the suite (the engine or Playwright, {@link suiteCommand}) for one prepared target; streams its
- * output (prefixed in a fleet). With `later` (the simulator's settings, while it starts), the suite
- * starts at once and waits for them on file descriptor 3 (scripts/engine.ts, playwright.config.ts):
- * the two starts overlap. When `later` fails, the suite gets nothing and exits, and the failure is thrown.
+ * output (prefixed in a fleet). With `startLater` (starts the simulator and gives its settings), the
+ * suite's process is started first and waits for them on file descriptor 3 (scripts/engine.ts, playwright.config.ts):
+ * the two starts overlap. When the simulator fails to start, the suite gets nothing and exits, and the failure is thrown.
  */
-async function runOne(p: Prepared, opts: CliOptions, prefix: string, later?: Promise<Env>): Promise<RunOutcome> {
-  const cmd = await suiteCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(later ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
+async function runOne(p: Prepared, opts: CliOptions, prefix: string, startLater?: () => Promise<Env>): Promise<RunOutcome> {
+  const cmd = await suiteCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(startLater ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
   const child = spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  // The suite's process loads while the simulator starts (each takes about half a second).
+  const later = startLater?.();
   const envPipe = child.stdio[3] as Writable;
   envPipe.on('error', () => undefined); // the suite may be gone already (a usage error): it said why
   const handOver = (later ?? Promise.resolve(undefined)).then(
@@ -548,7 +551,6 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const { startSim } = await import('../sim/index.js');
   const outcomes: RunOutcome[] = [];
   const fleet = prepared.length > 1;
   const running = new Set<{ stop(): Promise<void> }>();
@@ -560,11 +562,11 @@ export async function main(argv: string[]): Promise<number> {
 
   await bounded(prepared, fleet ? opts.concurrency : 1, async (p) => {
     const prefix = fleet ? `[${p.label}] ` : '';
-    let sim: Awaited<ReturnType<typeof startSim>> | undefined;
+    let sim: SimHandle | undefined;
     try {
       // The simulator starts while the suite does (runOne hands its settings over when it listens).
       const simEnv = p.simScenario
-        ? startSim({ scenario: p.simScenario, name: fleet ? p.label : 'sim' }).then((started) => {
+        ? async (): Promise<Env> => (await import('../sim/index.js')).startSim({ scenario: p.simScenario, name: fleet ? p.label : 'sim' }).then((started) => {
             sim = started;
             running.add(started);
             process.stderr.write(`${prefix}smoke: simulated Sovereign ${started.fqdn} (scenario ${p.simScenario}) on loopback\n`);
