@@ -23,7 +23,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { LoginBrowser } from '../clients/browser.js';
 import { configSecrets, type SovereignConfig } from '../clients/config.js';
 import { Hcloud } from '../clients/hcloud.js';
@@ -67,7 +67,10 @@ export interface RunContext extends CheckContext {
    * (service workers blocked, no downloads) and page in the run's Chromium, launched on first use.
    */
   openBrowserLogin(opts?: { trace?: boolean }): Promise<BrowserSession>;
-  /** Starts launching the run's Chromium now (so it is ready when the login check needs it). */
+  /**
+   * Starts launching the run's Chromium now, and makes the first session's browser context and blank
+   * page ahead (so they are ready when the login check needs them).
+   */
   warmBrowser(): void;
   /** Closes the browser and the network connections. */
   close(): Promise<void>;
@@ -110,6 +113,26 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     return browser;
   };
   const sessions = new Set<BrowserSession>();
+  // A browser context and a blank page made ahead, while the login's gate runs: Chromium's first page
+  // in a context starts a renderer, about 1.3 s on 2 cores, as long as the launch itself. Nothing is
+  // loaded in it, so it shows the Sovereign nothing; the first session takes it.
+  const contextOptions = { serviceWorkers: 'block', acceptDownloads: false } as const;
+  let ready: Promise<{ context: BrowserContext; page: Page } | undefined> | undefined;
+  const prepare = (): void => {
+    ready ??= loginBrowser().then(
+      async (lb) => {
+        if (!lb.browser) return undefined;
+        const context = await lb.browser.newContext(contextOptions);
+        return { context, page: await context.newPage() };
+      },
+      () => undefined,
+    ).catch(() => undefined);
+  };
+  const takePrepared = async (): Promise<{ context: BrowserContext; page: Page } | undefined> => {
+    const p = ready;
+    ready = undefined;
+    return p ? await p : undefined;
+  };
 
   return {
     config,
@@ -120,14 +143,15 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     keycloak,
     handover,
     warmBrowser(): void {
-      void loginBrowser();
+      prepare();
     },
     async openBrowserLogin(opts: { trace?: boolean } = {}): Promise<BrowserSession> {
       const lb = await loginBrowser();
       if (!lb.browser) return { login: undefined, problem: lb.problem ?? 'Chromium could not be launched', close: async () => undefined };
-      const context = await lb.browser.newContext({ serviceWorkers: 'block', acceptDownloads: false });
+      const prepared = await takePrepared();
+      const context = prepared?.context ?? (await lb.browser.newContext(contextOptions));
       if (opts.trace) await context.tracing.start({ screenshots: true, snapshots: true });
-      const page = await context.newPage();
+      const page = prepared?.page ?? (await context.newPage());
       const login = new BrowserLoginChecks(handover, context, page);
       const session: BrowserSession = {
         login,
@@ -146,6 +170,7 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     },
     async close(): Promise<void> {
       await Promise.allSettled([...sessions].map((s) => s.close()));
+      await (await takePrepared())?.context.close().catch(() => undefined);
       if (browser) await (await browser).close();
       await net.close();
     },
