@@ -29,7 +29,7 @@ import { findScenario } from '../sim/scenarios/index.js';
 import type { World } from '../sim/world.js';
 import { readZipEntries as readZip } from '../clients/zip.js';
 import { judgeSim } from './judge.js';
-import { readSummary, runPlaywright } from './run.js';
+import { readSummary, runEngine } from './run.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -221,9 +221,9 @@ void describe('simulated /auth/handover: the fourteen checks in order', () => {
   });
 });
 
-/** Runs Playwright on the @auth checks against a running sim; returns the summary. */
+/** Runs the engine on the @auth checks against a running sim; returns the summary. */
 async function runChecks(env: Record<string, string>, reportDir: string, extra: Record<string, string> = {}): Promise<{ code: number | null; out: string; summary: Summary | undefined }> {
-  const r = await runPlaywright(['--grep', 'handover\\.|keycloak\\.'], { ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2', ...extra });
+  const r = await runEngine(['--grep', 'handover\\.|keycloak\\.'], { ...env, SMOKE_REPORT_DIR: reportDir, ...extra });
   return { code: r.code, out: r.out, summary: readSummary(reportDir) };
 }
 

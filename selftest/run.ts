@@ -100,6 +100,16 @@ export function runPlaywright(args: string[], env: Record<string, string | undef
   return runProcess(join(ROOT, 'node_modules/.bin/playwright'), ['test', ...args], { env: { ...untargetedEnv(), ...env }, ...(deadlineMs ? { deadlineMs } : {}) });
 }
 
+/**
+ * Runs the in-process engine (scripts/engine.ts, what scripts/smoke runs by default) against whatever
+ * `env` targets, compiled as the CLI runs it (scripts/build.ts).
+ */
+export async function runEngine(args: string[], env: Record<string, string | undefined>, deadlineMs?: number): Promise<Finished> {
+  const { ensureBuild } = await import('../scripts/build.js');
+  const dir = await ensureBuild();
+  return runProcess(process.execPath, [join(dir, 'engine.js'), ...args], { env: { ...untargetedEnv(), ...env }, ...(deadlineMs ? { deadlineMs } : {}) });
+}
+
 /** The summary.json a run wrote, if any. */
 export function readSummary(reportDir: string): Summary | undefined {
   try {

@@ -27,7 +27,7 @@ import { findObject } from '../sim/kube-objects.js';
 import { matchesSelector, parseLabelSelector } from '../sim/label-selector.js';
 import { makePki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
-import { runPlaywright } from './run.js';
+import { runEngine } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const KUBECTL = join(ROOT, 'tools/kubectl/kubectl');
@@ -439,7 +439,7 @@ void describe('fake internals', () => {
 
 /** Runs the suite (only checks matching `grep` when given) against a simulator; returns the exit code. */
 async function runClusterChecks(env: Record<string, string>, reportDir: string, grep: string | undefined): Promise<{ code: number | null; out: string }> {
-  const r = await runPlaywright(grep ? ['--grep', grep] : [], { ...env, SMOKE_REPORT_DIR: reportDir, SMOKE_WORKERS: '2' });
+  const r = await runEngine(grep ? ['--grep', grep] : [], { ...env, SMOKE_REPORT_DIR: reportDir });
   return { code: r.code, out: r.out };
 }
 
