@@ -170,7 +170,8 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     },
     async close(): Promise<void> {
       await Promise.allSettled([...sessions].map((s) => s.close()));
-      await (await takePrepared())?.context.close().catch(() => undefined);
+      // A context made ahead and never taken closes with the browser (not awaited: it may still be starting).
+      ready = undefined;
       if (browser) await (await browser).close();
       await net.close();
     },
