@@ -170,8 +170,9 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
     },
     async close(): Promise<void> {
       await Promise.allSettled([...sessions].map((s) => s.close()));
-      // A context made ahead and never taken closes with the browser (not awaited: it may still be starting).
-      ready = undefined;
+      // A context made ahead and never taken is closed when it is ready, without waiting for it here
+      // (a browser shared beyond this run, as the self-tests share one, would keep it otherwise).
+      void takePrepared().then((p) => p?.context.close()).catch(() => undefined);
       if (browser) await (await browser).close();
       await net.close();
     },
