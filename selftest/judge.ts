@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { createContext } from '../checks/context.js';
 import type { Check } from '../checks/define.js';
 import { CHECKS } from '../checks/index.js';
+import { recordedFacts, verdictEntry } from '../checks/outcome.js';
 import { judgeChecks, type JudgedVerdict } from '../checks/runner.js';
 import { loadConfig } from '../clients/config.js';
-import { ANNOTATION } from '../report/check.js';
-import { redact } from '../report/redact.js';
 import type { CheckSummary, Summary } from '../report/reporter.js';
 import type { SimHandle } from '../sim/index.js';
 
@@ -56,25 +55,12 @@ export async function judgeSim(sim: SimHandle, env: Record<string, string> = {},
   const re = grep ? new RegExp(grep) : undefined;
   const selected: Check[] = CHECKS.filter((c) => !re || re.test(`${c.testTitle} ${c.tags.join(' ')}`));
   const verdicts = await judgeAgainst(sim, env, selected);
+  // The entries the engine writes (checks/outcome.ts), each failed one carrying its linked root cause.
   const checks: CheckSummary[] = verdicts.map((v) => {
-    const check = selected.find((c) => c.id === v.id);
-    const evidence = [...new Set(v.notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => n.description ?? ''))];
-    const waited = v.notes.find((n) => n.type === ANNOTATION.waited)?.description;
-    const causeId = v.status === 'failed' ? (v.rootCause ?? v.cause) : v.cause;
-    return {
-      id: v.id,
-      title: check?.title ?? v.id,
-      tags: [...(check?.tags ?? [])],
-      status: v.status,
-      durationMs: v.durationMs,
-      startedAt: new Date(v.startedAt).toISOString(),
-      ...(v.message ? { message: redact(v.message) } : {}),
-      ...(causeId ? { causeId } : {}),
-      ...(waited ? { waitedMs: Number(waited) } : {}),
-      ...(evidence.length ? { evidence: evidence.join('; ') } : {}),
-    };
+    const { entry } = verdictEntry(v, selected.find((c) => c.id === v.id));
+    return v.status === 'failed' && v.rootCause ? { ...entry, causeId: v.rootCause } : entry;
   });
-  const sideEffects = [...new Set(verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? '')))];
+  const { sideEffects } = recordedFacts(verdicts);
   const count = (s: CheckSummary['status']): number => checks.filter((c) => c.status === s).length;
   const out = checks.map((c) => `${c.id} ${c.status}: ${c.message ?? ''} ${c.evidence ?? ''}`).join('\n');
   return { code: count('failed') ? 1 : 0, out, summary: { checks, sideEffects, counts: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } } };
