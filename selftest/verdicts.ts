@@ -22,9 +22,12 @@ import { parseDuration } from '../clients/config.js';
 import { CHECKS } from '../checks/index.js';
 import type { JudgedVerdict } from '../checks/runner.js';
 import { startSim } from '../sim/index.js';
+import { makeSimKeys, type SimKeys } from '../sim/keys.js';
+import { makeRootCa, type RootCa } from '../sim/pki.js';
 import { SCENARIOS, type Scenario } from '../sim/scenarios/index.js';
 import { ANNOTATION } from '../report/check.js';
 import { judgeAgainst } from './judge.js';
+import { SharedBrowsers } from './shared-browser.js';
 
 const only = process.env['SMOKE_MATRIX']?.split(',').filter(Boolean);
 
@@ -56,11 +59,39 @@ export function verdictScenarios(shard: number): Scenario[] {
   return byWait.filter((_, k) => k % VERDICT_SHARDS === shard - 1).map((x) => x.s);
 }
 
-/** Starts the scenario's simulator, judges every check against it in-process, and stops it. */
-export async function judgeScenario(scenario: Scenario): Promise<JudgedVerdict[]> {
-  const sim = await startSim({ scenario: scenario.name });
+/**
+ * What the scenarios one thread judges share, so that a scenario costs its own simulator and checks
+ * and not a fresh set of everything: one sim root CA and one set of the simulator's RSA keys (each
+ * simulator still issues its own intermediate and certificates), and Chromium (selftest/shared-browser.ts).
+ * A browser is shared only by runs whose launch would be identical, so each slot (a scenario in flight)
+ * keeps its gateway on one port: the `--host-resolver-rules` of its runs stay the same.
+ */
+export interface ThreadShare {
+  rootCa: RootCa;
+  keys: SimKeys;
+  browsers: SharedBrowsers;
+  /** The gateway port of each slot, learned from its first simulator. */
+  slotPorts: (number | undefined)[];
+}
+
+/** Makes a {@link ThreadShare} with `slots` slots. */
+export async function threadShare(slots: number): Promise<ThreadShare> {
+  const [rootCa, keys] = await Promise.all([makeRootCa(), makeSimKeys()]);
+  return { rootCa, keys, browsers: new SharedBrowsers(slots), slotPorts: Array.from({ length: slots }, () => undefined) };
+}
+
+/**
+ * Starts the scenario's simulator, judges every check against it in-process, and stops it. With
+ * `share` and `slot`, the simulator and the browser come from what the thread shares.
+ */
+export async function judgeScenario(scenario: Scenario, share?: ThreadShare, slot = 0): Promise<JudgedVerdict[]> {
+  const port = share?.slotPorts[slot];
+  const sim = await startSim({ scenario: scenario.name, ...(share ? { rootCa: share.rootCa, keys: share.keys, ...(port ? { gatewayPort: port } : {}) } : {}) });
+  const got = sim.context.ports.gateway;
+  // The slot keeps the first port it gets that no other slot uses.
+  if (share && !port && got && !share.slotPorts.includes(got)) share.slotPorts[slot] = got;
   try {
-    return await judgeAgainst(sim, scenario.expect.env ?? {}, CHECKS, CHECKS_AT_ONCE);
+    return await judgeAgainst(sim, scenario.expect.env ?? {}, CHECKS, CHECKS_AT_ONCE, share ? { launchBrowser: share.browsers.launch } : {});
   } finally {
     await sim.stop();
   }
@@ -101,19 +132,36 @@ export function assertScenario(scenario: Scenario, verdicts: JudgedVerdict[]): v
 /** What a worker thread answers for one scenario. */
 type Judged = { scenario: string; verdicts: JudgedVerdict[] } | { scenario: string; error: string };
 
+/** What the main thread asks a worker: judge a scenario (its name), or close what it shares. */
+type Request = string | { close: true };
+
+const errorText = (err: unknown): string => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 /** In a worker thread: judges each scenario the main thread sends, at most PER_WORKER at once. */
 export function serveScenarios(): void {
   const port = parentPort;
   if (!port) throw new Error('serveScenarios runs in a worker thread');
-  port.on('message', (name: string) => {
-    const scenario = SCENARIOS.find((s) => s.name === name);
+  const share = threadShare(PER_WORKER);
+  const busy = new Set<number>();
+  port.on('message', (req: Request) => {
+    if (typeof req !== 'string') {
+      void share.then((s) => s.browsers.close()).catch(() => undefined).then(() => port.postMessage({ closed: true }));
+      return;
+    }
+    const scenario = SCENARIOS.find((s) => s.name === req);
+    let slot = 0;
+    while (busy.has(slot)) slot++;
+    busy.add(slot);
     const judged: Promise<Judged> = scenario
-      ? judgeScenario(scenario).then(
-          (verdicts) => ({ scenario: name, verdicts }),
-          (err: unknown) => ({ scenario: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      ? share.then((s) => judgeScenario(scenario, s, slot)).then(
+          (verdicts) => ({ scenario: req, verdicts }),
+          (err: unknown) => ({ scenario: req, error: errorText(err) }),
         )
-      : Promise.resolve({ scenario: name, error: `unknown scenario ${name}` });
-    void judged.then((j) => port.postMessage(j));
+      : Promise.resolve({ scenario: req, error: `unknown scenario ${req}` });
+    void judged.then((j) => {
+      busy.delete(slot);
+      port.postMessage(j);
+    });
   });
 }
 
@@ -131,7 +179,8 @@ class ScenarioPool {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(boot, { eval: true });
       const slot = { worker, busy: new Set<string>(), dead: false };
-      worker.on('message', (j: Judged) => {
+      worker.on('message', (j: Judged | { closed: true }) => {
+        if ('closed' in j) return;
         slot.busy.delete(j.scenario);
         this.pending.get(j.scenario)?.(j);
         this.pending.delete(j.scenario);
@@ -168,8 +217,25 @@ class ScenarioPool {
     }
   }
 
+  /** Has each worker close its browsers (and wait for them, a few seconds at most), then ends it. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        if (!w.dead) {
+          await new Promise<void>((done) => {
+            const timer = setTimeout(done, 15_000);
+            w.worker.on('message', (m: unknown) => {
+              if (typeof m === 'object' && m && 'closed' in m) {
+                clearTimeout(timer);
+                done();
+              }
+            });
+            w.worker.postMessage({ close: true } satisfies Request);
+          });
+        }
+        await w.worker.terminate();
+      }),
+    );
   }
 }
 
