@@ -23,7 +23,7 @@ import { CHECKS } from '../checks/index.js';
 import type { JudgedVerdict } from '../checks/runner.js';
 import { startSim } from '../sim/index.js';
 import { makeSimKeys, type SimKeys } from '../sim/keys.js';
-import { makeRootCa, type RootCa } from '../sim/pki.js';
+import { PkiCache } from '../sim/pki.js';
 import { SCENARIOS, type Scenario } from '../sim/scenarios/index.js';
 import { ANNOTATION } from '../report/check.js';
 import { judgeAgainst } from './judge.js';
@@ -61,13 +61,15 @@ export function verdictScenarios(shard: number): Scenario[] {
 
 /**
  * What the scenarios one thread judges share, so that a scenario costs its own simulator and checks
- * and not a fresh set of everything: one sim root CA and one set of the simulator's RSA keys (each
- * simulator still issues its own intermediate and certificates), and Chromium (selftest/shared-browser.ts).
- * A browser is shared only by runs whose launch would be identical, so each slot (a scenario in flight)
- * keeps its gateway on one port: the `--host-resolver-rules` of its runs stay the same.
+ * and not a fresh set of everything: the simulator's PKI, each distinct one made once under one root
+ * (sim/pki.ts `PkiCache`), one set of the simulator's RSA keys, and Chromium
+ * (selftest/shared-browser.ts). A browser is shared only by runs whose launch would be identical, so
+ * each slot (a scenario in flight) keeps its gateway on one port: the `--host-resolver-rules` of its
+ * runs stay the same. Every scenario still gets its own simulator (servers, world, credentials) and its
+ * own clients and browser context.
  */
 export interface ThreadShare {
-  rootCa: RootCa;
+  pki: PkiCache;
   keys: SimKeys;
   browsers: SharedBrowsers;
   /** The gateway port of each slot, learned from its first simulator. */
@@ -76,8 +78,9 @@ export interface ThreadShare {
 
 /** Makes a {@link ThreadShare} with `slots` slots. */
 export async function threadShare(slots: number): Promise<ThreadShare> {
-  const [rootCa, keys] = await Promise.all([makeRootCa(), makeSimKeys()]);
-  return { rootCa, keys, browsers: new SharedBrowsers(slots), slotPorts: Array.from({ length: slots }, () => undefined) };
+  const pki = new PkiCache();
+  const [keys] = await Promise.all([makeSimKeys(), pki.rootCa()]);
+  return { pki, keys, browsers: new SharedBrowsers(slots), slotPorts: Array.from({ length: slots }, () => undefined) };
 }
 
 /**
@@ -86,7 +89,7 @@ export async function threadShare(slots: number): Promise<ThreadShare> {
  */
 export async function judgeScenario(scenario: Scenario, share?: ThreadShare, slot = 0): Promise<JudgedVerdict[]> {
   const port = share?.slotPorts[slot];
-  const sim = await startSim({ scenario: scenario.name, ...(share ? { rootCa: share.rootCa, keys: share.keys, ...(port ? { gatewayPort: port } : {}) } : {}) });
+  const sim = await startSim({ scenario: scenario.name, ...(share ? { pki: share.pki, keys: share.keys, ...(port ? { gatewayPort: port } : {}) } : {}) });
   const got = sim.context.ports.gateway;
   // The slot keeps the first port it gets that no other slot uses.
   if (share && !port && got && !share.slotPorts.includes(got)) share.slotPorts[slot] = got;

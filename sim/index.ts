@@ -23,7 +23,7 @@ import { findObject } from './kube-objects.js';
 import { allowed, startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys, type SimKeys } from './keys.js';
 import { PUBLIC_LABELS } from './routes.js';
-import { makePki, type RootCa } from './pki.js';
+import { makePki, type PkiCache } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
 
 export interface SimOptions {
@@ -34,10 +34,11 @@ export interface SimOptions {
   /** Directory for the sim's files (default: a new temp dir, removed on stop). */
   dir?: string;
   /**
-   * The sim root CA to issue every certificate from (default: a new one per start; sim/pki.ts
-   * `makeRootCa` makes one). Many simulators sharing one root share one `SMOKE_EXTRA_CA_FILE` content.
+   * Where the PKI comes from (default: a new one per start, root CA included). A {@link PkiCache}
+   * makes each distinct PKI once, under one root: simulators sharing one share one
+   * `SMOKE_EXTRA_CA_FILE` content.
    */
-  rootCa?: RootCa;
+  pki?: PkiCache;
   /**
    * The port the gateway (console, auth) listens on (default: one the system chooses). When it is
    * taken, the system chooses one as by default: read the one in use from `env.SMOKE_CONNECT_TO` or
@@ -100,7 +101,8 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   if (!opts.keys) void prepareKeys(2).catch(() => undefined);
   scenario.apply(world);
 
-  const pki = await makePki(dir, world.fqdn, world.gateway.cert, { kubeClientCert: world.kube.credentials === 'client-certificate', ...(opts.rootCa ? { root: opts.rootCa } : {}) });
+  const pkiOpts = { kubeClientCert: world.kube.credentials === 'client-certificate' };
+  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, pkiOpts));
   const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
   if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
 

@@ -249,6 +249,48 @@ export async function makeRootCa(): Promise<RootCa> {
   }
 }
 
+/**
+ * Each distinct PKI made once, all under one root: for a caller that starts many simulators in one
+ * process (selftest/verdicts.ts), where the openssl runs of every start would cost more than the
+ * checks. A PKI is made per FQDN, served kind and client-certificate need, so a scenario's served
+ * certificate is still the kind it asks for; the intermediate that a `leaf-only` gateway withholds is
+ * that PKI's own, never sent by any other. Each simulator gets its own `caFile` in its own directory.
+ */
+export class PkiCache {
+  private root: Promise<RootCa> | undefined;
+  private readonly made = new Map<string, Promise<Pki>>();
+
+  /** The one root every PKI of this cache chains to. */
+  rootCa(): Promise<RootCa> {
+    this.root ??= makeRootCa();
+    return this.root;
+  }
+
+  /** The PKI {@link makePki} would make for these arguments, with its CA bundle written to `dir/pki/ca.crt`. */
+  async pki(dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
+    const key = JSON.stringify([fqdn, served, !!opts.kubeClientCert]);
+    let made = this.made.get(key);
+    if (!made) {
+      made = this.rootCa().then(async (root) => {
+        const tmp = mkdtempSync(join(tmpdir(), 'sim-pki-'));
+        try {
+          return await makePki(tmp, fqdn, served, { ...opts, root });
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
+      });
+      this.made.set(key, made);
+      made.catch(() => this.made.delete(key));
+    }
+    const pki = await made;
+    const pkiDir = join(dir, 'pki');
+    mkdirSync(pkiDir, { recursive: true });
+    const caFile = join(pkiDir, 'ca.crt');
+    writeFileSync(caFile, pki.caPem);
+    return { ...pki, caFile };
+  }
+}
+
 function randomSerialHex(): string {
   return `1${randomBytes(8).toString('hex')}0`;
 }
