@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext } from '../checks/context.js';
+import { createContext, type ContextOptions } from '../checks/context.js';
 import type { Check } from '../checks/define.js';
 import { CHECKS } from '../checks/index.js';
 import { recordedFacts, verdictEntry } from '../checks/outcome.js';
@@ -29,14 +29,15 @@ export interface Judged {
 
 /**
  * Judges `checks` against `sim` in-process, with `env` over the simulator's environment, in a report
- * directory of their own (the silent-peer records of clients/silent.ts are per run).
+ * directory of their own (the silent-peer records of clients/silent.ts are per run). `opts` goes to
+ * the run's context (checks/context.ts: `launchBrowser`, e.g. selftest/shared-browser.ts).
  */
-export async function judgeAgainst(sim: SimHandle, env: Record<string, string>, checks: readonly Check[], concurrency = 3): Promise<JudgedVerdict[]> {
+export async function judgeAgainst(sim: SimHandle, env: Record<string, string>, checks: readonly Check[], concurrency = 3, opts: ContextOptions = {}): Promise<JudgedVerdict[]> {
   const report = mkdtempSync(join(tmpdir(), 'judge-'));
   try {
     const loaded = loadConfig({ ...sim.env, ...env, SMOKE_REPORT_DIR: report });
     if (!loaded.ok) throw new Error(`invalid configuration: ${JSON.stringify(loaded.problems)}`);
-    const ctx = createContext(loaded.config);
+    const ctx = createContext(loaded.config, opts);
     try {
       return await judgeChecks(ctx, checks, { concurrency });
     } finally {

@@ -79,7 +79,7 @@ const states = new WeakMap<SimContext, CatalystSimState>();
 export function catalystSimState(ctx: SimContext): CatalystSimState {
   let s = states.get(ctx);
   if (!s) {
-    const { privateKey, publicKey } = rsaKeyPair();
+    const { privateKey, publicKey } = ctx.keys?.catalystSession ?? rsaKeyPair();
     s = {
       jtis: new Set(),
       sessionKey: { privateKey, publicKey },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SimKeys } from './keys.js';
 import type { Pki } from './pki.js';
 import type { World } from './world.js';
 
@@ -25,6 +26,10 @@ export interface SimContext {
   requests: LoggedRequest[];
   /** Loopback ports of the running fakes (filled in as they start). */
   ports: Partial<Record<SimServerName, number>>;
+  /** Ports asked for at start (sim/index.ts `SimOptions.gatewayPort`); a fake takes another when one is taken. */
+  wantPorts?: Partial<Record<SimServerName, number>>;
+  /** The key pairs given at start (sim/index.ts `SimOptions.keys`); fresh ones when absent. */
+  keys?: SimKeys;
 }
 
 export interface RunningServer {

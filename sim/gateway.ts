@@ -127,9 +127,17 @@ export async function startGateway(ctx: SimContext): Promise<RunningServer> {
   });
 
   const needForeign = world.gateway.dnsAnswer !== world.gateway.bindHost;
+  // The port asked for (SimOptions.gatewayPort) on the first attempt, then any.
+  const wanted = ctx.wantPorts?.gateway ?? 0;
   const bind = async (): Promise<number> => {
     for (let attempt = 0; ; attempt++) {
-      const port = await listen(lb, world.gateway.bindHost, 0);
+      let port: number;
+      try {
+        port = await listen(lb, world.gateway.bindHost, attempt === 0 ? wanted : 0);
+      } catch (err) {
+        if (attempt > 0 || !wanted) throw err;
+        continue; // the port asked for is taken: take any
+      }
       if (!needForeign) return port;
       try {
         await listen(foreign, world.gateway.dnsAnswer, port);

@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { RsaKeyPair } from '../clients/keys.js';
 import { rsaKeyPair } from './keys.js';
 import { healthyObjects } from './kube-objects.js';
 import type { HcloudLoadBalancer, HcloudServer, RealmImport, World } from './world.js';
@@ -87,13 +88,15 @@ export interface HealthyOptions {
   dir: string;
   /** The address the LB IP answers on (loopback). */
   lbIp?: string;
+  /** The mothership's handover signer (default: a fresh one). */
+  mothershipKey?: RsaKeyPair;
 }
 
-/** Builds the healthy world. Keys and credentials are fresh for every start. */
+/** Builds the healthy world. Keys (unless given) and credentials are fresh for every start. */
 export function healthyWorld(opts: HealthyOptions): World {
   const fqdn = `${opts.name}.${PARENT_ZONE}`;
   const lbIp = opts.lbIp ?? '127.0.0.1';
-  const { privateKey, publicKey } = rsaKeyPair();
+  const { privateKey, publicKey } = opts.mothershipKey ?? rsaKeyPair();
   const publicJwk: Record<string, unknown> = { ...publicKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' };
   const clientSecret = credential('kcsa-', 16);
   const servers = [server({ fqdn }, 1001, 'cp1', 'control-plane', '127.0.1.2', '10.0.1.2'), server({ fqdn }, 1002, 'w1', 'worker', '127.0.1.3', '10.0.1.3')];

@@ -21,9 +21,9 @@ import { healthyWorld } from './healthy.js';
 import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { allowed, startKubeApiserver } from './kube-apiserver.js';
-import { prepareKeys } from './keys.js';
+import { prepareKeys, type SimKeys } from './keys.js';
 import { PUBLIC_LABELS } from './routes.js';
-import { makePki } from './pki.js';
+import { makePki, type PkiCache } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
 
 export interface SimOptions {
@@ -33,6 +33,23 @@ export interface SimOptions {
   name?: string;
   /** Directory for the sim's files (default: a new temp dir, removed on stop). */
   dir?: string;
+  /**
+   * Where the PKI comes from (default: a new one per start, root CA included). A {@link PkiCache}
+   * makes each distinct PKI once, under one root: simulators sharing one share one
+   * `SMOKE_EXTRA_CA_FILE` content.
+   */
+  pki?: PkiCache;
+  /**
+   * The port the gateway (console, auth) listens on (default: one the system chooses). When it is
+   * taken, the system chooses one as by default: read the one in use from `env.SMOKE_CONNECT_TO` or
+   * `context.ports.gateway`.
+   */
+  gatewayPort?: number;
+  /**
+   * The mothership's, Keycloak's and catalyst-api's key pairs (default: fresh ones per start; sim/keys.ts
+   * `makeSimKeys` makes a set). A scenario that needs another key (a mismatched Secret) still makes it.
+   */
+  keys?: SimKeys;
 }
 
 export interface SimHandle {
@@ -78,17 +95,18 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const ownDir = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sovereign-sim-'));
 
-  const world = healthyWorld({ name: opts.name ?? 'sim', dir });
+  const world = healthyWorld({ name: opts.name ?? 'sim', dir, ...(opts.keys ? { mothershipKey: opts.keys.mothership } : {}) });
   // Keycloak's realm key and catalyst-api's session signer, made on libuv's threads while the suite
   // boots, instead of on the event loop in the middle of the first checks that need them.
-  void prepareKeys(2).catch(() => undefined);
+  if (!opts.keys) void prepareKeys(2).catch(() => undefined);
   scenario.apply(world);
 
-  const pki = await makePki(dir, world.fqdn, world.gateway.cert, { kubeClientCert: world.kube.credentials === 'client-certificate' });
+  const pkiOpts = { kubeClientCert: world.kube.credentials === 'client-certificate' };
+  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, pkiOpts));
   const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
   if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
 
-  const context: SimContext = { world, pki, requests: [], ports: {} };
+  const context: SimContext = { world, pki, requests: [], ports: {}, ...(opts.gatewayPort ? { wantPorts: { gateway: opts.gatewayPort } } : {}), ...(opts.keys ? { keys: opts.keys } : {}) };
   const servers: RunningServer[] = [];
   const timers: NodeJS.Timeout[] = [];
   const stop = async (): Promise<void> => {

@@ -49,7 +49,7 @@ const states = new WeakMap<SimContext, KeycloakState>();
 function state(ctx: SimContext): KeycloakState {
   let s = states.get(ctx);
   if (!s) {
-    const { privateKey, publicKey } = rsaKeyPair();
+    const { privateKey, publicKey } = ctx.keys?.keycloakRealm ?? rsaKeyPair();
     const kid = createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 43);
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid, kty: 'RSA', alg: 'RS256', use: 'sig' };
     s = { key: { privateKey, publicKey, kid, jwk }, groupIds: new Map() };

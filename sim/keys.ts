@@ -13,6 +13,26 @@ import { rsaKeyPairAsync, rsaKeyPairSync, type RsaKeyPair } from '../clients/key
 
 const pool: RsaKeyPair[] = [];
 
+/**
+ * The three key pairs of one simulator, by role: what {@link SimKeys} given to `startSim` fixes
+ * instead of making them fresh (selftest/verdicts.ts starts dozens of simulators in one thread).
+ */
+export interface SimKeys {
+  /** The mothership's handover signer (its public half in Secret catalyst-handover-jwt-public). */
+  mothership: RsaKeyPair;
+  /** Keycloak's realm signing key. */
+  keycloakRealm: RsaKeyPair;
+  /** catalyst-api's session signer. */
+  catalystSession: RsaKeyPair;
+}
+
+/** Three distinct key pairs for {@link SimKeys}, made in parallel off the event loop. */
+export async function makeSimKeys(): Promise<SimKeys> {
+  const [mothership, keycloakRealm, catalystSession] = await Promise.all([rsaKeyPairAsync(), rsaKeyPairAsync(), rsaKeyPairAsync()]);
+  if (!mothership || !keycloakRealm || !catalystSession) throw new Error('key generation returned nothing');
+  return { mothership, keycloakRealm, catalystSession };
+}
+
 /** A fresh RSA key pair (one made ahead by {@link prepareKeys} when there is one). */
 export function rsaKeyPair(modulusLength = 2048): RsaKeyPair {
   if (modulusLength === 2048) {

@@ -15,7 +15,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ServedCert } from './world.js';
@@ -41,6 +42,12 @@ export interface Pki {
   apiServer: CertAndKey;
   /** k3s's client CA and the admin client certificate it issued (only when the kubeconfig uses one). */
   kubeClient?: { caPem: string; cert: CertAndKey };
+}
+
+/** A root CA (certificate and key, PEM) that {@link makePki} can issue from instead of making its own. */
+export interface RootCa {
+  certPem: string;
+  keyPem: string;
 }
 
 /** Subject of the client certificate in k3s's admin kubeconfig. */
@@ -124,9 +131,10 @@ interface LeafSpec {
 
 /**
  * Creates the PKI in `dir` (files under `dir/pki/`) and writes the CA bundle to `dir/pki/ca.crt`.
- * Takes a few hundred milliseconds: independent openssl runs go in parallel.
+ * Takes a few hundred milliseconds: independent openssl runs go in parallel. With `opts.root`, the
+ * sim root CA is that one (everything below it is still made new); by default a new one.
  */
-export async function makePki(dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
+export async function makePki(dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean; root?: RootCa } = {}): Promise<Pki> {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true });
   const cnf = join(pkiDir, 'openssl.cnf');
@@ -166,7 +174,12 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert, opt
   };
 
   const stagingNames = served === 'staging' ? [STAGING_ROOT, STAGING_INTERMEDIATE] : served === 'staging-other-root' ? [STAGING_OTHER_ROOT, STAGING_OTHER_INTERMEDIATE] : undefined;
-  const [root, stagingRoot] = await Promise.all([selfSigned('root', SIM_ROOT), stagingNames ? selfSigned('staging-root', stagingNames[0] ?? '') : undefined]);
+  const given = (r: RootCa): Issuer => {
+    writeFileSync(p('root.crt'), r.certPem);
+    writeFileSync(p('root.key'), r.keyPem, { mode: 0o600 });
+    return { cert: p('root.crt'), key: p('root.key'), pem: r.certPem };
+  };
+  const [root, stagingRoot] = await Promise.all([opts.root ? given(opts.root) : selfSigned('root', SIM_ROOT), stagingNames ? selfSigned('staging-root', stagingNames[0] ?? '') : undefined]);
   const [inter, stagingInter] = await Promise.all([intermediate('intermediate', SIM_INTERMEDIATE, root), stagingRoot ? intermediate('staging-intermediate', stagingNames?.[1] ?? '', stagingRoot) : undefined]);
 
   const wildcard = { cn: `*.${fqdn}`, sans: [`*.${fqdn}`, fqdn] };
@@ -218,6 +231,64 @@ export async function makePki(dir: string, fqdn: string, served: ServedCert, opt
   const caFile = p('ca.crt');
   writeFileSync(caFile, root.pem);
   return { caPem: root.pem, caFile, served: servedCert ?? clusterSecret, clusterSecret: secret, apiServer, ...(client ? { kubeClient: client } : {}) };
+}
+
+/**
+ * A sim root CA of its own (what {@link makePki} makes when given none), for callers that start many
+ * simulators and want them all to chain to one root (selftest/verdicts.ts: one browser trust store).
+ */
+export async function makeRootCa(): Promise<RootCa> {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-root-'));
+  try {
+    const cnf = join(dir, 'openssl.cnf');
+    writeFileSync(cnf, CONFIG);
+    await run('openssl', ['req', '-x509', '-config', cnf, '-extensions', 'root_ext', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.crt'), '-subj', SIM_ROOT, '-days', '3650', '-sha256']);
+    return { certPem: readFileSync(join(dir, 'root.crt'), 'utf8'), keyPem: readFileSync(join(dir, 'root.key'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each distinct PKI made once, all under one root: for a caller that starts many simulators in one
+ * process (selftest/verdicts.ts), where the openssl runs of every start would cost more than the
+ * checks. A PKI is made per FQDN, served kind and client-certificate need, so a scenario's served
+ * certificate is still the kind it asks for; the intermediate that a `leaf-only` gateway withholds is
+ * that PKI's own, never sent by any other. Each simulator gets its own `caFile` in its own directory.
+ */
+export class PkiCache {
+  private root: Promise<RootCa> | undefined;
+  private readonly made = new Map<string, Promise<Pki>>();
+
+  /** The one root every PKI of this cache chains to. */
+  rootCa(): Promise<RootCa> {
+    this.root ??= makeRootCa();
+    return this.root;
+  }
+
+  /** The PKI {@link makePki} would make for these arguments, with its CA bundle written to `dir/pki/ca.crt`. */
+  async pki(dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
+    const key = JSON.stringify([fqdn, served, !!opts.kubeClientCert]);
+    let made = this.made.get(key);
+    if (!made) {
+      made = this.rootCa().then(async (root) => {
+        const tmp = mkdtempSync(join(tmpdir(), 'sim-pki-'));
+        try {
+          return await makePki(tmp, fqdn, served, { ...opts, root });
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
+      });
+      this.made.set(key, made);
+      made.catch(() => this.made.delete(key));
+    }
+    const pki = await made;
+    const pkiDir = join(dir, 'pki');
+    mkdirSync(pkiDir, { recursive: true });
+    const caFile = join(pkiDir, 'ca.crt');
+    writeFileSync(caFile, pki.caPem);
+    return { ...pki, caFile };
+  }
 }
 
 function randomSerialHex(): string {
