@@ -10,6 +10,11 @@
  * The end-to-end matrix (selftest/matrix.ts) keeps, through the real CLI and browser, only the
  * scenarios whose verdict needs that path to be proven (E2E_SCENARIOS there).
  *
+ * Cost (2 cores, issue 15): a scenario is its simulator, its checks and, for most, one login in
+ * Chromium. What does not differ between scenarios is made once per thread ({@link ThreadShare}: the
+ * PKI, the simulator's keys, Chromium itself), which took the matrix from about 340 s of CPU to about
+ * 135 s; each scenario still gets its own simulator, clients and browser context.
+ *
  * SMOKE_MATRIX=name1,name2 limits the run to those scenarios. Split into shards, one test file each
  * (selftest/verdicts-<n>.test.ts), so each file stays well within its deadline.
  *
