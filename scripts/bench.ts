@@ -4,14 +4,15 @@
  * interleaved, and prints for both: when the first check starts after the command, the whole run, the
  * CPU time of the process tree and the peak memory (medians); then, healthy, each check's median
  * duration, the critical path and their ratio. `--compare` runs every sample a second time with
- * other settings (e.g. `SMOKE_BUILD=off`: Playwright's TypeScript transform instead of the build),
+ * other settings (e.g. `SMOKE_ENGINE=playwright`: Playwright Test instead of the in-process engine;
+ * `SMOKE_BUILD=off`: the TypeScript sources instead of the build),
  * right after the first, for an A/B on a shared machine. Unless `--quick`, it then times how long definitive faults take to report, what a console
  * that accepts TCP and never answers costs the run, how soon a converging Sovereign turns green, and
  * T + x for a Sovereign right after provisioning (the provisioning timeline, certificate last at T).
  *
- * The critical path is the slowest check: every check runs in one Playwright project, and a cluster
+ * The critical path is the slowest check: every check runs at once (the engine; or one Playwright project), and a cluster
  * check evaluates the preflight gate itself (its duration includes it), so no check waits for another.
- * Two ratios are printed: the whole CLI run (simulator start, Playwright and worker boot, reports
+ * Two ratios are printed: the whole CLI run (simulator start, the suite's process start, reports
  * included) to the critical path, and the span in which checks run to the critical path. The second
  * is the one that says whether the checks run concurrently.
  */
@@ -45,7 +46,7 @@ function span(m: Measured, c: CheckSummary): { start: number; end: number } {
 }
 
 interface Phases {
-  /** CLI start to the first check's start: simulator, Playwright, the first worker. */
+  /** CLI start to the first check's start: the simulator, the suite's process (the engine, or Playwright and its first worker). */
   startup: number;
   /** First check's start to the last check's end. */
   checks: number;
@@ -125,7 +126,7 @@ const checkPhase = median(base.map((x) => x.p.checks));
 
 lines.push(`healthy, ${variants[0]?.label}:`);
 lines.push(`  median wall time (CLI start to exit, incl. simulator and browser): ${s(wall)}`);
-lines.push(`  startup (CLI start to the first check: simulator, Playwright, first worker): ${s(median(base.map((x) => x.p.startup)))}`);
+lines.push(`  startup (CLI start to the first check: simulator, the suite's process): ${s(median(base.map((x) => x.p.startup)))}`);
 lines.push(`  checks (first check starts to last check ends): ${s(checkPhase)}`);
 lines.push(`  critical path: the slowest check, ${critical.id} = ${s(critical.ms)} (cluster checks include the preflight gate)`);
 lines.push(`  checks phase / critical path: ${(checkPhase / Math.max(critical.ms, 1)).toFixed(2)}x`);
