@@ -106,8 +106,8 @@ export async function runEngine(argv: readonly string[]): Promise<number> {
   };
   print(`sovereign-smoke: ${checks.length} check${checks.length === 1 ? '' : 's'} against ${config.sovereign} (${config.fqdn})${config.strict ? ', strict' : ''}`);
 
-  // A fresh HTML folder: evidence of an earlier run in the same report directory is not this run's.
-  rmSync(join(config.reportDir, 'html'), { recursive: true, force: true });
+  // Evidence of an earlier run in the same report directory is not this run's (index.html is rewritten).
+  rmSync(join(config.reportDir, 'html', 'data'), { recursive: true, force: true });
   const details = new Map<string, HtmlCheckDetail>();
   const ctx = createContext(config);
   let verdicts;

@@ -190,7 +190,11 @@ class ScenarioPool {
     // The worker's own module loader has no tsx until it registers it (`--import tsx` is the main thread's).
     const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); }).then((m) => m.serveScenarios());`;
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(boot, { eval: true });
+      // The worker's stdout (the checks' `⌛` wait lines) goes to stderr: this file's stdout is node's
+      // test-runner channel, and a line forwarded from a thread into it once broke a serialized event
+      // ("Unable to deserialize cloned data"), failing the whole file.
+      const worker = new Worker(boot, { eval: true, stdout: true });
+      worker.stdout.pipe(process.stderr);
       const slot = { worker, busy: new Set<string>(), dead: false };
       worker.on('message', (j: Judged | { closed: true }) => {
         if ('closed' in j) return;
