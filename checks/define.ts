@@ -16,7 +16,7 @@ import type { EdgeChecks } from '../decisions/edge-checks.js';
 import type { HandoverChecks } from '../decisions/handover.js';
 import type { KeycloakProbe } from '../decisions/keycloak.js';
 import type { CauseId } from '../report/causes.js';
-import { CheckSkipped, memoryRecorder, withRecorder, ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
+import { CheckSkipped, memoryRecorder, recordedCause, withRecorder, type Note } from '../report/check.js';
 import { SmokeError } from '../report/errors.js';
 import { redact } from '../report/redact.js';
 import { Transcript, withTranscript } from '../report/transcript.js';
@@ -116,17 +116,13 @@ export function defineCheck<const Id extends string>(spec: CheckSpec<Id>): Check
   };
 }
 
-function causeOf(notes: Note[]): CauseId | undefined {
-  const n = notes.find((a) => a.type === ANNOTATION.cause);
-  return n?.description ? (JSON.parse(n.description) as CauseAnnotation).id : undefined;
-}
 
 async function judge(spec: CheckSpec<string>, ctx: CheckContext, conduct: Conduct, budgetMs: number | undefined): Promise<Verdict> {
   const rec = memoryRecorder(spec.id);
   const transcript = new Transcript();
   const started = Date.now();
   const done = (status: Verdict['status'], message?: string): Verdict => {
-    const cause = causeOf(rec.notes);
+    const cause = recordedCause(rec.notes)?.id;
     return {
       id: spec.id,
       status,

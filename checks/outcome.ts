@@ -7,22 +7,10 @@
  *
  * @module
  */
-import { describeCause, isCauseId } from '../report/causes.js';
-import { ANNOTATION, type CauseAnnotation, type Note } from '../report/check.js';
+import { ANNOTATION, recordedCause } from '../report/check.js';
 import { redact } from '../report/redact.js';
-import { assembleSummary, type CheckSummary, type OwnCauses, type Summary, type SummaryMeta } from '../report/summary.js';
+import { addRecordedFacts, assembleSummary, describeEntryCause, evidenceOf, type CheckSummary, type OwnCauses, type Summary, type SummaryMeta } from '../report/summary.js';
 import type { Check, Verdict } from './define.js';
-
-function causeNote(notes: readonly Note[]): CauseAnnotation | undefined {
-  const n = [...notes].reverse().find((a) => a.type === ANNOTATION.cause && a.description);
-  if (!n?.description) return undefined;
-  try {
-    const parsed = JSON.parse(n.description) as CauseAnnotation;
-    return isCauseId(parsed.id) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** One verdict's `summary.json` entry, and the cause it named itself (for root-cause linking). */
 export function verdictEntry(v: Verdict, check: Pick<Check, 'title' | 'tags'> | undefined): { entry: CheckSummary; own?: { id: string; detail?: string } } {
@@ -35,48 +23,20 @@ export function verdictEntry(v: Verdict, check: Pick<Check, 'title' | 'tags'> | 
     startedAt: new Date(v.startedAt).toISOString(),
     waitedMs: v.notes.filter((n) => n.type === ANNOTATION.waited).reduce((sum, n) => sum + (Number(n.description) || 0), 0),
   };
-  const evidence = [...new Set(v.notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => redact(n.description ?? '')))];
-  if (evidence.length) entry.evidence = evidence.join('; ');
-  const cause = causeNote(v.notes);
-  if (v.status === 'failed') {
-    entry.message = redact(v.message ?? 'failed');
-    if (cause) {
-      entry.causeId = cause.id;
-      entry.cause = describeCause(cause.id, cause.detail);
-    } else {
-      entry.cause = 'unclassified failure: the message above is all the check knows; see the transcript attached in the HTML report';
-    }
-  } else if (v.status === 'skipped') {
-    entry.message = redact(v.message ?? 'skipped');
-    if (cause) {
-      entry.causeId = cause.id;
-      entry.cause = describeCause(cause.id, cause.detail);
-    } else {
-      entry.cause = 'skipped by selection or a missing prerequisite';
-    }
-  }
+  const evidence = evidenceOf(v.notes);
+  if (evidence) entry.evidence = evidence;
+  const cause = recordedCause(v.notes);
+  if (v.status !== 'passed') entry.message = redact(v.message ?? v.status);
+  describeEntryCause(entry, cause);
   const own = v.status === 'failed' && cause ? { id: cause.id, ...(cause.detail ? { detail: cause.detail } : {}) } : undefined;
   return own ? { entry, own } : { entry };
 }
 
 /** The side effects and provenance the verdicts recorded, in order, each once, redacted. */
 export function recordedFacts(verdicts: readonly Verdict[]): { sideEffects: string[]; provenance: Record<string, string> } {
-  const sideEffects: string[] = [];
-  const provenance: Record<string, string> = {};
-  for (const n of verdicts.flatMap((v) => v.notes)) {
-    if (n.type === ANNOTATION.sideEffect && n.description) {
-      const text = redact(n.description);
-      if (!sideEffects.includes(text)) sideEffects.push(text);
-    } else if (n.type === ANNOTATION.provenance && n.description) {
-      try {
-        const { key, value } = JSON.parse(n.description) as { key: string; value: string };
-        provenance[key] = redact(value);
-      } catch {
-        // not ours
-      }
-    }
-  }
-  return { sideEffects, provenance };
+  const facts = { sideEffects: [] as string[], provenance: {} as Record<string, string> };
+  addRecordedFacts(verdicts.flatMap((v) => v.notes), facts);
+  return facts;
 }
 
 /** The run's summary from its verdicts (`meta` gives what the run knew before: Sovereign, strict …). */

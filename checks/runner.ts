@@ -14,7 +14,7 @@ import type { CauseId } from '../report/causes.js';
 import { linkRootCauses } from '../report/attribution.js';
 import { fail } from '../report/check.js';
 import type { Attach, BrowserSession, RunContext } from './context.js';
-import type { Check, CheckSpec, Verdict } from './define.js';
+import { gateThenDecide, type Check, type CheckSpec, type Verdict } from './define.js';
 import { gate } from './gate.js';
 
 /** A verdict with the root cause the run links it to. */
@@ -102,11 +102,7 @@ export async function judgeChecks(ctx: RunContext, checks: readonly Check[], opt
  * the redacted request sequence, the scrubbed trace) for a failed check, or with `SMOKE_TRACE=on`.
  */
 export async function decideWithNeeds(check: CheckSpec<string>, ctx: RunContext, attach?: Attach): Promise<void> {
-  if (!check.needs.includes('browser')) {
-    await gate(check.needs, ctx);
-    await check.decide(ctx);
-    return;
-  }
+  if (!check.needs.includes('browser')) return gateThenDecide(check, ctx);
   ctx.warmBrowser();
   await gate(check.needs.filter((n) => n !== 'browser'), ctx);
   const session: BrowserSession = await ctx.openBrowserLogin({ trace: ctx.config.trace !== 'off' });

@@ -10,7 +10,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkRootCauses } from './attribution.js';
 import { CAUSES, describeCause, isCauseId } from './causes.js';
+import { ANNOTATION, type CauseAnnotation, type Note } from './check.js';
 import { renderJunit } from './junit.js';
+import { redact } from './redact.js';
 import { renderMarkdown } from './summary-md.js';
 
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
@@ -65,6 +67,47 @@ export interface Summary {
   /** Strict mode and the skipped checks it fails the run for (an addition). */
   strict?: StrictOutcome;
   checks: CheckSummary[];
+}
+
+/** The partial-evidence notes a check recorded, each once, redacted, as `checks[].evidence`. */
+export function evidenceOf(notes: readonly Note[]): string | undefined {
+  const evidence = [...new Set(notes.filter((n) => n.type === ANNOTATION.evidence && n.description).map((n) => redact(n.description ?? '')))];
+  return evidence.length ? evidence.join('; ') : undefined;
+}
+
+/**
+ * Gives a failed or skipped entry its cause: the catalog's description of the one the check recorded,
+ * or, without one, what is known (an unclassified failure; a skip by selection or a missing prerequisite).
+ */
+export function describeEntryCause(entry: CheckSummary, cause: CauseAnnotation | undefined): void {
+  if (entry.status === 'passed') return;
+  if (cause) {
+    entry.causeId = cause.id;
+    entry.cause = describeCause(cause.id, cause.detail);
+  } else {
+    entry.cause =
+      entry.status === 'failed'
+        ? 'unclassified failure: the message above is all the check knows; see the transcript attached in the HTML report'
+        : 'skipped by selection or a missing prerequisite';
+  }
+}
+
+/** The side effects and provenance a run's notes recorded, added to `facts` (each side effect once), redacted. */
+export function addRecordedFacts(notes: readonly Note[], facts: { sideEffects: string[]; provenance: Record<string, string> }): void {
+  for (const n of notes) {
+    if (!n.description) continue;
+    if (n.type === ANNOTATION.sideEffect) {
+      const text = redact(n.description);
+      if (!facts.sideEffects.includes(text)) facts.sideEffects.push(text);
+    } else if (n.type === ANNOTATION.provenance) {
+      try {
+        const { key, value } = JSON.parse(n.description) as { key: string; value: string };
+        facts.provenance[key] = redact(value);
+      } catch {
+        // not ours
+      }
+    }
+  }
 }
 
 /** What a summary says beyond its checks. */

@@ -17,34 +17,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { currentBuild, currentBuildFile, type CurrentBuild } from './fresh.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BUILDS = join(ROOT, '.tmp', 'build');
-const CURRENT = join(BUILDS, 'current.json');
-
-interface Current {
-  dir: string;
-  /** The spec files (entry points): a new or removed spec changes the build too. */
-  specs: string[];
-  inputs: [path: string, size: number, mtimeMs: number][];
-}
+const CURRENT = currentBuildFile(ROOT);
 
 function specFiles(): string[] {
   return readdirSync(join(ROOT, 'tests')).filter((f) => /\.spec\.ts$/.test(f)).sort().map((f) => join('tests', f));
 }
 
 function fresh(specs: string[]): string | undefined {
-  try {
-    const c = JSON.parse(readFileSync(CURRENT, 'utf8')) as Current;
-    if (!existsSync(join(c.dir, 'playwright.config.js')) || !existsSync(join(c.dir, 'engine.js')) || !existsSync(join(c.dir, 'smoke.js')) || c.specs.join('\n') !== specs.join('\n')) return undefined;
-    for (const [p, size, mtimeMs] of c.inputs) {
-      const s = statSync(join(ROOT, p));
-      if (s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
-    }
-    return c.dir;
-  } catch {
-    return undefined;
-  }
+  const c = currentBuild(ROOT, ['playwright.config.js', 'engine.js', 'smoke.js']);
+  return c && c.specs.join('\n') === specs.join('\n') ? c.dir : undefined;
 }
 
 /** The directory holding the compiled `playwright.config.js`, built now when a source changed. */
@@ -121,12 +106,12 @@ export async function ensureBuild(): Promise<string> {
   }
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.startsWith('node_modules/'))
-    .map((p): Current['inputs'][number] => {
+    .map((p): CurrentBuild['inputs'][number] => {
       const s = statSync(join(ROOT, p));
       return [p, s.size, s.mtimeMs];
     });
   const tmpCurrent = `${CURRENT}.tmp-${process.pid}`;
-  writeFileSync(tmpCurrent, JSON.stringify({ dir, specs, inputs } satisfies Current));
+  writeFileSync(tmpCurrent, JSON.stringify({ dir, specs, inputs } satisfies CurrentBuild));
   renameSync(tmpCurrent, CURRENT);
   prune(dir);
   return dir;

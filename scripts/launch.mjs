@@ -2,30 +2,14 @@
 // it was built from is unchanged, else the TypeScript through tsx (which rebuilds: scripts/smoke.ts
 // calls scripts/build.ts ensureBuild before the suite runs, so the next run is compiled again).
 // Plain JavaScript, so that it starts without a TypeScript loader (about 0.3 s of tsx, and 0.5 s more
-// to load the CLI and the simulator through it). The freshness rule is scripts/build.ts `fresh`.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// to load the CLI and the simulator through it). The freshness rule is scripts/fresh.mjs, which
+// scripts/build.ts uses too.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { currentBuild } from './fresh.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-
-/** The build directory when its smoke.js is current, else undefined. */
-function currentBuild() {
-  if (process.env.SMOKE_BUILD === 'off') return undefined;
-  try {
-    const current = JSON.parse(readFileSync(join(root, '.tmp', 'build', 'current.json'), 'utf8'));
-    if (!existsSync(join(current.dir, 'smoke.js'))) return undefined;
-    for (const [path, size, mtimeMs] of current.inputs) {
-      const s = statSync(join(root, path));
-      if (s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
-    }
-    return current.dir;
-  } catch {
-    return undefined;
-  }
-}
-
-const dir = currentBuild();
+const dir = process.env.SMOKE_BUILD === 'off' ? undefined : currentBuild(root, ['smoke.js'])?.dir;
 let cli;
 if (dir) {
   cli = await import(pathToFileURL(join(dir, 'smoke.js')).href);
