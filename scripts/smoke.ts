@@ -19,6 +19,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { selectChecks as matchChecks } from '../checks/select.js';
+import { systemChromium } from '../clients/chromium-path.js';
 import { formatProblems, loadConfig, parseDuration, type ConfigProblem } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
 import type { SimHandle } from '../sim/index.js';
@@ -343,15 +344,13 @@ function noteDefaultSim(reportDir: string): void {
   writeFileSync(md, [title, '', DEFAULT_SIM_NOTE, ...rest].join('\n'));
 }
 
-const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
 /**
  * Whether there is a Chromium the suite can drive: SMOKE_CHROMIUM_PATH, a system one, or
  * Playwright's own. Which one is used is the browser fixture's choice (Playwright's own first);
  * this only asks whether any exists, checking the cheap places before loading Playwright (~0.5 s).
  */
 async function hasChromium(env: Env): Promise<boolean> {
-  if (env['SMOKE_CHROMIUM_PATH'] || SYSTEM_CHROMIUMS.some((p) => existsSync(p))) return true;
+  if (env['SMOKE_CHROMIUM_PATH'] || systemChromium()) return true;
   try {
     const { chromium } = await import('@playwright/test');
     const own = chromium.executablePath();
@@ -368,7 +367,7 @@ async function ensureBrowser(env: Env): Promise<string | undefined> {
   process.stderr.write('smoke: no Chromium or certutil found; installing them (scripts/setup)\n');
   const r = spawnSync(join(ROOT, 'scripts', 'setup'), [], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !(await hasChromium(env)) || !hasCertutil()) {
-    return 'a Chromium to drive and certutil (Debian: apt-get install chromium libnss3-tools), or SMOKE_CHROMIUM_PATH; scripts/setup could not install them';
+    return 'a Chromium to drive and certutil (Debian: apt-get install chromium-headless-shell libnss3-tools), or SMOKE_CHROMIUM_PATH; scripts/setup could not install them';
   }
   return undefined;
 }
