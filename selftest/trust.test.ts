@@ -78,9 +78,9 @@ void describe('staging roots', () => {
     assert.deepEqual(bundleSubjects(extraTrustPem(config({ SMOKE_EXTRA_CA_FILE: file, SMOKE_ALLOW_STAGING_CERT: 'true' }))), ['(STAGING) Bogus Broccoli X2', ...STAGING_CNS]);
   });
 
-  void it('Chromium\'s NSS database holds them iff the flag is set', { skip: !hasCertutil() && 'certutil not installed' }, () => {
+  void it('Chromium\'s NSS database holds them iff the flag is set', { skip: !hasCertutil() && 'certutil not installed' }, async () => {
     for (const [flag, want] of [['true', true], ['false', false]] as const) {
-      const home = nssHome(extraTrustPem(config({ SMOKE_ALLOW_STAGING_CERT: flag })));
+      const home = await nssHome(extraTrustPem(config({ SMOKE_ALLOW_STAGING_CERT: flag })));
       try {
         let listed = '';
         try {
