@@ -42,18 +42,32 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
  */
 const CONCURRENCY = 6;
 
-/** The simulator's settings, when scripts/smoke hands them over on a file descriptor (see the module doc). */
-async function settingsFromFd(): Promise<boolean> {
-  const fd = process.env['SMOKE_ENV_FROM_FD'];
-  if (!fd) return true;
+/**
+ * The settings scripts/smoke hands over on a file descriptor (see the module doc): the simulator's
+ * variables, merged into the environment; or, for an engine started on standby
+ * (`SMOKE_ENGINE_STANDBY`, scripts/launch.mjs), the whole environment of the run, which replaces this
+ * process's, and its arguments. Undefined when nothing arrives (the simulator could not start, or the
+ * CLI did not need this engine: it says why).
+ */
+async function settingsFromFd(argv: readonly string[]): Promise<{ argv: readonly string[] } | undefined> {
+  const standby = process.env['SMOKE_ENGINE_STANDBY'];
+  const fd = standby ?? process.env['SMOKE_ENV_FROM_FD'];
+  if (!fd) return { argv };
   delete process.env['SMOKE_ENV_FROM_FD'];
   const chunks: Buffer[] = [];
   for await (const c of createReadStream('', { fd: Number(fd) })) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  // Nothing arrives when the simulator could not start: scripts/smoke says why.
-  if (!text) return false;
-  Object.assign(process.env, JSON.parse(text) as Record<string, string>);
-  return true;
+  if (!text) return undefined;
+  if (!standby) {
+    Object.assign(process.env, JSON.parse(text) as Record<string, string>);
+    return { argv };
+  }
+  // Exactly the run's environment: a variable the CLI left out (a real credential on a simulated run)
+  // must not survive from the environment this process was started with.
+  const run = JSON.parse(text) as { env: Record<string, string>; argv: string[] };
+  for (const k of Object.keys(process.env)) if (!Object.hasOwn(run.env, k)) delete process.env[k];
+  Object.assign(process.env, run.env);
+  return { argv: run.argv };
 }
 
 function suiteCommit(): string {
@@ -88,8 +102,18 @@ function attachmentsFor(config: SovereignConfig, details: Map<string, HtmlCheckD
   };
 }
 
-export async function runEngine(argv: readonly string[]): Promise<number> {
-  if (!(await settingsFromFd())) return 2;
+export async function runEngine(givenArgv: readonly string[]): Promise<number> {
+  const standby = !!process.env['SMOKE_ENGINE_STANDBY'];
+  const selected = (a: readonly string[]) => selectChecks(CHECKS, { grep: option(a, '--grep'), grepInvert: option(a, '--grep-invert') });
+  // Playwright's library, for a run that drives the browser (on standby the selection is not known
+  // yet: then always), is loaded before any check sends a request: loading it holds the event loop for
+  // about 0.7 s (more on a busy machine), and a request in flight then sees its deadline pass before
+  // its answer is read (a healthy API server failed preflight that way under load with SMOKE_TIMEOUT
+  // 2s). While the settings are awaited it costs no time.
+  const browserLibrary = standby || selected(givenArgv).some((c) => c.needs.includes('browser')) ? import('../clients/browser.js').then(() => undefined) : undefined;
+  const settings = await settingsFromFd(givenArgv);
+  if (!settings) return 2;
+  const checks = selected(settings.argv);
   process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
@@ -98,7 +122,6 @@ export async function runEngine(argv: readonly string[]): Promise<number> {
   }
   const config = loaded.config;
   const startedAt = new Date(config.runStartedAt);
-  const checks = selectChecks(CHECKS, { grep: option(argv, '--grep'), grepInvert: option(argv, '--grep-invert') });
   const paint = paintFor(process.env, !!process.stdout.isTTY);
   const status = new StatusLine(process.stdout, !!process.stdout.isTTY);
   const print = (text: string): void => {
@@ -109,6 +132,7 @@ export async function runEngine(argv: readonly string[]): Promise<number> {
   // Evidence of an earlier run in the same report directory is not this run's (index.html is rewritten).
   rmSync(join(config.reportDir, 'html', 'data'), { recursive: true, force: true });
   const details = new Map<string, HtmlCheckDetail>();
+  await browserLibrary;
   const ctx = createContext(config);
   let verdicts;
   try {

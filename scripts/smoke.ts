@@ -11,7 +11,7 @@
  * `SOVEREIGN_FQDN` either way. A variable from a dotenv file counts exactly as one from the
  * environment (the environment wins where both set it), `SMOKE_REPORT_DIR` and `SMOKE_STRICT` included.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -408,9 +408,14 @@ interface RunOutcome {
  * suite's process is started first and waits for them on file descriptor 3 (scripts/engine.ts, playwright.config.ts):
  * the two starts overlap. When the simulator fails to start, the suite gets nothing and exits, and the failure is thrown.
  */
-async function runOne(p: Prepared, opts: CliOptions, prefix: string, startLater?: () => Promise<Env>): Promise<RunOutcome> {
+async function runOne(p: Prepared, opts: CliOptions, prefix: string, startLater?: () => Promise<Env>, standby?: Standby): Promise<RunOutcome> {
   const cmd = await suiteCommand(opts, { ...p.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...(startLater ? { SMOKE_ENV_FROM_FD: '3' } : {}) });
-  const child = spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  // The engine scripts/launch.mjs started on standby, when this is the command it was started for: it
+  // gets the run's whole environment and arguments (scripts/engine.ts `settingsFromFd`), not only the
+  // simulator's settings.
+  const waiting = standby && !standby.taken && cmd.args[0] === standby.script ? standby : undefined;
+  if (waiting) waiting.taken = true;
+  const child = waiting?.child ?? spawn(process.execPath, cmd.args, { cwd: ROOT, env: cmd.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   // The suite's process loads while the simulator starts (each takes about half a second).
   const later = startLater?.();
   const envPipe = child.stdio[3] as Writable;
@@ -418,7 +423,10 @@ async function runOne(p: Prepared, opts: CliOptions, prefix: string, startLater?
   const handOver = (later ?? Promise.resolve(undefined)).then(
     (env) => {
       if (env) Object.assign(p.env, env);
-      envPipe.end(env ? JSON.stringify(env) : undefined);
+      if (waiting) {
+        const { SMOKE_ENV_FROM_FD: _fd, ...runEnv } = { ...cmd.env, ...env };
+        envPipe.end(JSON.stringify({ env: runEnv, argv: cmd.args.slice(1) }));
+      } else envPipe.end(env ? JSON.stringify(env) : undefined);
       return undefined;
     },
     (err: unknown) => {
@@ -507,7 +515,16 @@ async function bounded<T>(items: T[], limit: number, fn: (item: T) => Promise<vo
   );
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** The engine scripts/launch.mjs started ahead, waiting on file descriptor 3 for a run of `script`. */
+export interface Standby {
+  child: ChildProcess;
+  script: string;
+  /** Set once a run has taken it; scripts/launch.mjs ends one that no run took. */
+  taken?: boolean;
+}
+
+export async function main(argv: string[], started: { standby?: Standby } = {}): Promise<number> {
+  const standby = started.standby;
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);
@@ -575,7 +592,7 @@ export async function main(argv: string[]): Promise<number> {
           })
         : undefined;
       mkdirSync(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report', { recursive: true });
-      outcomes.push(await runOne(p, opts, prefix, simEnv));
+      outcomes.push(await runOne(p, opts, prefix, simEnv, fleet ? undefined : standby));
       if (p.defaultSim) noteDefaultSim(p.env['SMOKE_REPORT_DIR'] ?? 'smoke-report');
     } catch (err) {
       outcomes.push({ label: p.label, exitCode: 1, error: (err as Error).message });

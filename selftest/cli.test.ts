@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Summary } from '../report/reporter.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { DEFAULT_SIM_NOTE, parseArgs, prepareTargets, sovereignName, untargetedEnv, UsageError } from '../scripts/smoke.js';
+import { ensureBuild } from '../scripts/build.js';
 import { CONTRACT_CHECKS } from './contract.js';
 import { runProcess } from './run.js';
 
@@ -198,6 +199,19 @@ describe('scripts/smoke with an env file, against the simulator', () => {
   });
   after(async () => {
     await sim?.stop();
+  });
+
+  it('a simulated run never sees a real target\'s variables, also through the engine started on standby', async () => {
+    // scripts/launch.mjs starts the engine ahead with the command's environment, real credentials
+    // included; the run's environment replaces it whole (scripts/engine.ts settingsFromFd).
+    await ensureBuild();
+    const report = mkdtempSync(join(tmpdir(), 'smoke-standby-'));
+    const real = { HCLOUD_TOKEN: 'real-hcloud-token-value', SMOKE_CONSOLE_URL: 'https://console.real.invalid', SMOKE_HANDOVER_EMAIL: 'intruder@real.invalid', SMOKE_AWAIT: '5s' };
+    const r = await runProcess(join(ROOT, 'scripts/smoke'), ['--sim', '--grep', 'lb\\.targets|tls\\.handshake|handover\\.login', '--report-dir', report], { env: { ...untargetedEnv(), ...real } });
+    assert.equal(r.code, 0, r.out);
+    const summary = JSON.parse(readFileSync(join(report, 'summary.json'), 'utf8')) as Summary;
+    assert.deepEqual(summary.checks.map((c) => [c.id, c.status]).sort(), [['handover.login', 'passed'], ['lb.targets', 'passed'], ['tls.handshake', 'passed']]);
+    assert.doesNotMatch(r.out + readFileSync(join(report, 'summary.md'), 'utf8'), /real\.invalid|real-hcloud-token/);
   });
 
   it('writes the reports where the file\'s SMOKE_REPORT_DIR says (relative to the working directory)', async () => {
