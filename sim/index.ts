@@ -22,6 +22,7 @@ import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { allowed, startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys, type SimKeys } from './keys.js';
+import { cachedRootCa, cachedSimKeys } from './machine-cache.js';
 import { PUBLIC_LABELS } from './routes.js';
 import { makePki, type PkiCache } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
@@ -34,7 +35,8 @@ export interface SimOptions {
   /** Directory for the sim's files (default: a new temp dir, removed on stop). */
   dir?: string;
   /**
-   * Where the PKI comes from (default: a new one per start, root CA included). A {@link PkiCache}
+   * Where the PKI comes from (default: a new one per start under the root CA this machine keeps,
+   * sim/machine-cache.ts). A {@link PkiCache}
    * makes each distinct PKI once, under one root: simulators sharing one share one
    * `SMOKE_EXTRA_CA_FILE` content.
    */
@@ -46,8 +48,9 @@ export interface SimOptions {
    */
   gatewayPort?: number;
   /**
-   * The mothership's, Keycloak's and catalyst-api's key pairs (default: fresh ones per start; sim/keys.ts
-   * `makeSimKeys` makes a set). A scenario that needs another key (a mismatched Secret) still makes it.
+   * The mothership's, Keycloak's and catalyst-api's key pairs (default: the ones this machine keeps,
+   * sim/machine-cache.ts; sim/keys.ts `makeSimKeys` makes a set). A scenario that needs another key (a
+   * mismatched Secret) still makes it.
    */
   keys?: SimKeys;
 }
@@ -95,18 +98,23 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const ownDir = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sovereign-sim-'));
 
-  const world = healthyWorld({ name: opts.name ?? 'sim', dir, ...(opts.keys ? { mothershipKey: opts.keys.mothership } : {}) });
-  // Keycloak's realm key and catalyst-api's session signer, made on libuv's threads while the suite
-  // boots, instead of on the event loop in the middle of the first checks that need them.
-  if (!opts.keys) void prepareKeys(2).catch(() => undefined);
+  // The keys and the root CA a simulator may keep between runs (sim/machine-cache.ts), read while
+  // nothing else of this start needs the CPU; without a cache they are made as before.
+  const kept = opts.pki ? undefined : cachedRootCa().catch(() => undefined);
+  const keys = opts.keys ?? (await cachedSimKeys().catch(() => undefined));
+  const world = healthyWorld({ name: opts.name ?? 'sim', dir, ...(keys ? { mothershipKey: keys.mothership } : {}) });
+  // Keycloak's realm key and catalyst-api's session signer, when not kept: made on libuv's threads
+  // while the suite boots, instead of on the event loop in the middle of the first checks that need them.
+  if (!keys) void prepareKeys(2).catch(() => undefined);
   scenario.apply(world);
 
   const pkiOpts = { kubeClientCert: world.kube.credentials === 'client-certificate' };
-  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, pkiOpts));
+  const root = await kept;
+  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, { ...pkiOpts, ...(root ? { root } : {}) }));
   const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
   if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
 
-  const context: SimContext = { world, pki, requests: [], ports: {}, ...(opts.gatewayPort ? { wantPorts: { gateway: opts.gatewayPort } } : {}), ...(opts.keys ? { keys: opts.keys } : {}) };
+  const context: SimContext = { world, pki, requests: [], ports: {}, ...(opts.gatewayPort ? { wantPorts: { gateway: opts.gatewayPort } } : {}), ...(keys ? { keys } : {}) };
   const servers: RunningServer[] = [];
   const timers: NodeJS.Timeout[] = [];
   const stop = async (): Promise<void> => {

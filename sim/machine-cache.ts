@@ -1,0 +1,95 @@
+/**
+ * What a simulator may keep between runs on one machine: its three RSA key pairs and its root CA.
+ * Making them is most of a simulator's start (three 2048-bit RSA keys take 0.3–1 s of CPU on 2 cores,
+ * the root one more openssl run), and it lands in the window where the suite's own process loads, so
+ * the embedded default run pays for it twice. They are a simulated Sovereign's keys, never a real
+ * one's; every leaf certificate and everything else is still made per start.
+ *
+ * The cache is a directory of this user's own (`$TMPDIR/sovereign-smoke-sim-<uid>`, mode 0700). A
+ * file that is missing, unreadable or not what it should be is made again; two simulators starting
+ * at once may both make them, and the last rename wins (each uses what it made).
+ *
+ * @module
+ */
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { makeSimKeys, type SimKeys } from './keys.js';
+import { makeRootCa, type RootCa } from './pki.js';
+
+/** Bumped when what is kept changes shape. */
+const VERSION = 'v1';
+const ROLES = ['mothership', 'keycloakRealm', 'catalystSession'] as const;
+
+/** The cache directory, made if missing; undefined when it is not this user's alone. */
+function cacheDir(): string | undefined {
+  const uid = userInfo().uid;
+  const dir = join(tmpdir(), `sovereign-smoke-sim-${uid}`, VERSION);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const s = statSync(join(dir, '..'));
+    if (s.uid !== uid || (s.mode & 0o077) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** The simulator's three key pairs, from the cache or made (and kept) now. */
+export async function cachedSimKeys(): Promise<SimKeys> {
+  const dir = cacheDir();
+  if (dir) {
+    try {
+      const pairs = ROLES.map((role) => {
+        const privateKey = createPrivateKey(readFileSync(join(dir, `${role}.pem`), 'utf8'));
+        if (privateKey.asymmetricKeyType !== 'rsa' || privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new Error(`${role}: not an RSA 2048 key`);
+        return { privateKey, publicKey: createPublicKey(privateKey) };
+      });
+      const [mothership, keycloakRealm, catalystSession] = pairs;
+      if (mothership && keycloakRealm && catalystSession) return { mothership, keycloakRealm, catalystSession };
+    } catch {
+      // missing or unusable: made again below
+    }
+  }
+  const keys = await makeSimKeys();
+  if (dir) {
+    try {
+      for (const role of ROLES) writeAtomically(join(dir, `${role}.pem`), keys[role].privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    } catch {
+      // a cache that cannot be written costs the next start the keys again, nothing more
+    }
+  }
+  return keys;
+}
+
+/** The simulator's root CA, from the cache (valid for another year at least) or made (and kept) now. */
+export async function cachedRootCa(): Promise<RootCa> {
+  const dir = cacheDir();
+  if (dir) {
+    try {
+      const certPem = readFileSync(join(dir, 'root.crt'), 'utf8');
+      const keyPem = readFileSync(join(dir, 'root.key'), 'utf8');
+      const cert = new X509Certificate(certPem);
+      if (cert.ca && cert.checkPrivateKey(createPrivateKey(keyPem)) && Date.parse(cert.validTo) > Date.now() + 365 * 86_400_000) return { certPem, keyPem };
+    } catch {
+      // missing or unusable: made again below
+    }
+  }
+  const root = await makeRootCa();
+  if (dir) {
+    try {
+      writeAtomically(join(dir, 'root.key'), root.keyPem);
+      writeAtomically(join(dir, 'root.crt'), root.certPem);
+    } catch {
+      // as above
+    }
+  }
+  return root;
+}
