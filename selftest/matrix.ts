@@ -41,7 +41,9 @@ export const E2E_SCENARIOS: Readonly<Record<string, { why: string; engines: read
   'cookie-insecure': { why: 'a fault only Chromium sees: the session cookie\'s attributes as the browser receives them', engines: ['direct'] },
   'login-redirects-to-login': { why: 'a fault only Chromium sees: the console UI\'s own whoami call after the handover', engines: ['direct'] },
   'cert-staging-other-root': { why: 'Chromium\'s own trust (NSS database with the shipped staging roots, SMOKE_ALLOW_STAGING_CERT) refuses a staging chain they do not verify', engines: ['direct'] },
-  'console-hang': { why: 'a silent console recorded once and honoured by every Playwright worker process (clients/silent.ts files), SMOKE_TIMEOUT 2s', engines: ['playwright'] },
+  // Through Playwright's workers (the silence recorded once in clients/silent.ts files and honoured by
+  // every worker process) it runs in selftest/silent.test.ts, which counts the waits; here the default.
+  'console-hang': { why: 'a console that accepts TCP and never answers, through the CLI\'s default engine: every console check fails within SMOKE_TIMEOUT 2s naming console-unresponsive, and the run ends', engines: ['direct'] },
 };
 
 /** The number of matrix shards (selftest/matrix-1.test.ts … matrix-<MATRIX_SHARDS>.test.ts). */
