@@ -2,8 +2,6 @@
  * The handover checks and their simulator:
  * - minted tokens carry the mothership's claims (§1.2), RS256, no kid, fresh jti;
  * - the simulated /auth/handover runs the fourteen checks of §1.3 in order, with the exact strings;
- * - the @auth checks, run by Playwright against the simulator, fail with the right cause in each
- *   auth scenario;
  * - redaction: with SMOKE_TRACE=on in a failing scenario, no token the sim received and no session
  *   cookie it issued appears in any file of the report (zips, traces and HTML data included).
  */
@@ -28,8 +26,8 @@ import type { Pki } from '../sim/pki.js';
 import { findScenario } from '../sim/scenarios/index.js';
 import type { World } from '../sim/world.js';
 import { readZipEntries as readZip } from '../clients/zip.js';
-import { judgeSim } from './judge.js';
 import { readSummary, runEngine } from './run.js';
+import { AUTH_IDS } from './verdicts.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -256,34 +254,9 @@ function reportTexts(dir: string): { name: string; text: string }[] {
   return out;
 }
 
-const AUTH_IDS = ['handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required', 'keycloak.sa-roles'];
-const matrix = (process.env['SMOKE_AUTH_SCENARIOS'] ?? 'healthy,sa-roles-scope-mappings,sa-secret-mismatch,replay-accepted,forged-accepted,cookie-insecure,login-redirects-to-login,whoami-open,issuer-mismatch')
-  .split(',')
-  .filter((n) => !!findScenario(n));
-
-void describe('the @auth checks against the simulator', { concurrency: 1 }, () => {
-  for (const name of matrix) {
-    void it(`${name}: the auth checks fail exactly as the scenario expects`, { timeout: 180_000 }, async () => {
-      const scenario = findScenario(name);
-      assert.ok(scenario, name);
-      const dir = mkdtempSync(join(tmpdir(), `auth-${name}-`));
-      const sim = await startSim({ scenario: name, dir: join(dir, 'sim') });
-      try {
-        // The verdicts, judged in-process (selftest/judge.ts); the CLI and browser path of these
-        // scenarios is the end-to-end matrix's and the redaction tests' below.
-        const r = await judgeSim(sim, {}, 'handover\\.|keycloak\\.');
-        const failing = r.summary.checks.filter((c) => c.status === 'failed' && AUTH_IDS.includes(c.id));
-        const expected = scenario.expect.failing.filter((id) => AUTH_IDS.includes(id)).sort();
-        assert.deepEqual(failing.map((c) => c.id).sort(), expected, r.out.slice(-3000));
-        for (const c of failing) assert.equal(c.causeId, scenario.expect.cause, `${c.id}: ${c.message ?? ''}`);
-        assert.equal(r.summary.checks.filter((c) => AUTH_IDS.includes(c.id) && c.status === 'skipped').length, 0);
-      } finally {
-        await sim.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  }
-
+// The auth scenarios' verdicts (which auth checks fail, with which root cause, none skipped) are the
+// in-process matrix's (selftest/verdicts.ts, AUTH_SCENARIOS), judged there with every other check.
+void describe('redaction against the simulator', { concurrency: 1 }, () => {
   // A session issued then refused (cookie in play), and a handover refused (token left in the address bar).
   for (const [scenario, minSessions] of [['login-redirects-to-login', 1], ['issuer-mismatch', 0]] as const) void it(`redaction (${scenario}): with SMOKE_TRACE=on, no token or session cookie appears in any report file`, { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'auth-redaction-'));

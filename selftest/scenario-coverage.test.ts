@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SCENARIOS } from '../sim/scenarios/index.js';
 import { E2E_SCENARIOS } from './matrix.js';
-import { VERDICT_SHARDS, verdictScenarios } from './verdicts.js';
+import { AUTH_SCENARIOS, VERDICT_SHARDS, verdictScenarios } from './verdicts.js';
 
 void describe('scenario coverage', () => {
   void it('the in-process matrix judges every scenario exactly once', () => {
@@ -22,6 +22,7 @@ void describe('scenario coverage', () => {
       assert.ok(engines.length > 0, `${name}: runs with no engine`);
     }
     // Both engines judge the baseline and a many-red run end to end: their verdicts must agree.
+    for (const name of AUTH_SCENARIOS) assert.ok(names.has(name), `AUTH_SCENARIOS names ${name}, which is no scenario`);
     for (const name of ['healthy', 'lb-no-targets']) assert.deepEqual([...(E2E_SCENARIOS[name]?.engines ?? [])].sort(), ['direct', 'playwright'], `${name} runs through both engines`);
   });
 });

@@ -117,6 +117,11 @@ function show(verdicts: JudgedVerdict[]): string {
     .join('');
 }
 
+/** The checks of the handover and Keycloak (@auth). */
+export const AUTH_IDS: readonly string[] = ['handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required', 'keycloak.sa-roles'];
+/** Scenarios made for the auth checks: there every auth check decides (fails as expected or passes), none is skipped. */
+export const AUTH_SCENARIOS: readonly string[] = ['healthy', 'sa-roles-scope-mappings', 'sa-secret-mismatch', 'replay-accepted', 'forged-accepted', 'cookie-insecure', 'login-redirects-to-login', 'whoami-open', 'issuer-mismatch'];
+
 /** What selftest/matrix.ts asserts through the CLI, on in-process verdicts, plus the declared causes. */
 export function assertScenario(scenario: Scenario, verdicts: JudgedVerdict[]): void {
   const detail = show(verdicts);
@@ -130,6 +135,9 @@ export function assertScenario(scenario: Scenario, verdicts: JudgedVerdict[]): v
   if (!scenario.expect.failing.length || scenario.expect.skipped) {
     const skipped = verdicts.filter((v) => v.status === 'skipped');
     assert.deepEqual(skipped.map((v) => v.id).sort(), [...(scenario.expect.skipped ?? [])].sort(), `skipped checks differ${detail}`);
+  }
+  if (AUTH_SCENARIOS.includes(scenario.name)) {
+    assert.deepEqual(verdicts.filter((v) => AUTH_IDS.includes(v.id) && v.status === 'skipped').map((v) => `${v.id}: ${v.message ?? ''}`), [], `${scenario.name} is an auth scenario: every auth check decides`);
   }
   const effects = verdicts.flatMap((v) => v.notes.filter((n) => n.type === ANNOTATION.sideEffect).map((n) => n.description ?? ''));
   for (const want of scenario.expect.sideEffects ?? []) {
