@@ -11,6 +11,7 @@ import { describeError, KubeError } from '../report/errors.js';
 import { record } from '../report/transcript.js';
 import type { KubeEndpoint } from './kubeconfig.js';
 import { codeForStatus, parseStatus, type KubeStatus } from './kube-status.js';
+import { deadline } from './deadline.js';
 
 /** Result of {@link execOverWebSocket}. */
 export interface ExecResult {
@@ -46,7 +47,7 @@ export async function execOverWebSocket(endpoint: KubeEndpoint, timeoutMs: numbe
     const done = (err: KubeError | undefined, result?: ExecResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelDeadline();
       record(`KUBE ${shown} -> ${err ? `error ${err.message}` : `exit ${result?.exitCode}`} (${Date.now() - started}ms)`);
       if (err) reject(err);
       else if (result) resolve(result);
@@ -54,12 +55,14 @@ export async function execOverWebSocket(endpoint: KubeEndpoint, timeoutMs: numbe
     const ws = new WebSocket(wsUrl, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
       ...(opts as WebSocket.ClientOptions),
       headers: opts.headers as Record<string, string> | undefined,
-      handshakeTimeout: timeoutMs,
+      // ws's own bound is a backstop: the deadline below decides.
+      handshakeTimeout: timeoutMs * 2,
     });
-    const timer = setTimeout(() => {
+    // Counts only time this process could listen (clients/deadline.ts).
+    const cancelDeadline = deadline(timeoutMs, () => {
       ws.terminate();
       done(new KubeError('TIMEOUT', `${shown}: no exit status within ${timeoutMs}ms`));
-    }, timeoutMs);
+    });
     ws.on('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -103,14 +103,11 @@ function attachmentsFor(config: SovereignConfig, details: Map<string, HtmlCheckD
 }
 
 export async function runEngine(givenArgv: readonly string[]): Promise<number> {
-  const standby = !!process.env['SMOKE_ENGINE_STANDBY'];
   const selected = (a: readonly string[]) => selectChecks(CHECKS, { grep: option(a, '--grep'), grepInvert: option(a, '--grep-invert') });
-  // Playwright's library, for a run that drives the browser (on standby the selection is not known
-  // yet: then always), is loaded before any check sends a request: loading it holds the event loop for
-  // about 0.7 s (more on a busy machine), and a request in flight then sees its deadline pass before
-  // its answer is read (a healthy API server failed preflight that way under load with SMOKE_TIMEOUT
-  // 2s). While the settings are awaited it costs no time.
-  const browserLibrary = standby || selected(givenArgv).some((c) => c.needs.includes('browser')) ? import('../clients/browser.js').then(() => undefined) : undefined;
+  // Playwright's library is loaded when the first check that drives the browser starts (checks/context.ts
+  // warmBrowser), while the other checks' requests are in flight: loading it holds the event loop for
+  // about 0.6 s (2 s on a busy machine), which every deadline discounts (clients/deadline.ts; with
+  // plain timers a healthy API server once missed SMOKE_TIMEOUT 2s in preflight that way).
   const settings = await settingsFromFd(givenArgv);
   if (!settings) return 2;
   const checks = selected(settings.argv);
@@ -132,9 +129,9 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
   // Evidence of an earlier run in the same report directory is not this run's (index.html is rewritten).
   rmSync(join(config.reportDir, 'html', 'data'), { recursive: true, force: true });
   const details = new Map<string, HtmlCheckDetail>();
-  await browserLibrary;
   const ctx = createContext(config);
   let verdicts;
+  let closing: Promise<void> | undefined;
   try {
     verdicts = await judgeChecks(ctx, checks, {
       concurrency: CONCURRENCY,
@@ -145,7 +142,9 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
       onVerdict: (v) => print(checkLine({ id: v.id, status: v.status, durationMs: v.durationMs, ...(v.message ? { message: redact(v.message) } : {}), ...(v.cause && v.status === 'failed' ? { causeId: v.cause } : {}) }, paint)),
     });
   } finally {
-    await ctx.close();
+    // The browser and the connections close while the reports are written (every session has ended
+    // and attached its evidence before its verdict).
+    closing = ctx.close().catch(() => undefined);
   }
   const commit = suiteCommit();
   const summary = summarizeVerdicts(verdicts, checks, {
@@ -166,6 +165,7 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
   writeHtmlReport(config.reportDir, summary, details);
   status.stop();
   process.stdout.write(`${renderEnd(summary, paint, config.reportDir)}\n\n${closingLine(summary.counts)}\n`);
+  await closing;
   return summary.verdict === 'passed' ? 0 : 1;
 }
 
