@@ -29,6 +29,8 @@ import { configSecrets, type SovereignConfig } from '../clients/config.js';
 import { Hcloud } from '../clients/hcloud.js';
 import { Kube } from '../clients/kube.js';
 import { Network } from '../clients/net.js';
+import { nssHome } from '../clients/nss.js';
+import { extraTrustPem } from '../clients/trust.js';
 import { BrowserLoginChecks } from '../decisions/browser-login.js';
 import { EdgeChecks } from '../decisions/edge-checks.js';
 import { HandoverChecks } from '../decisions/handover.js';
@@ -105,7 +107,15 @@ export function createContext(config: SovereignConfig, opts: ContextOptions = {}
   const keycloak = new KeycloakProbe(config, net, kube);
   const handover = new HandoverChecks(config, net, kube, keycloak);
 
-  const launch = opts.launchBrowser ?? (async (c: SovereignConfig) => (await import('../clients/browser.js')).launchLoginBrowser(c));
+  // Chromium's NSS database is begun first (certutil, clients/nss.ts), so it is made while Playwright's
+  // library loads (about 0.6 s in which this process does nothing else).
+  const launch =
+    opts.launchBrowser ??
+    (async (c: SovereignConfig) => {
+      const home = nssHome(extraTrustPem(c));
+      home.catch(() => undefined); // its failure is launchLoginBrowser's to report
+      return (await import('../clients/browser.js')).launchLoginBrowser(c, home);
+    });
   let browser: Promise<LoginBrowser> | undefined;
   // handover.ts `loginBrowser`: a browser that cannot start fails the check that needs it, not the run.
   const loginBrowser = (): Promise<LoginBrowser> => {

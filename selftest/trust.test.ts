@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig, type SovereignConfig } from '../clients/config.js';
-import { nssHome } from '../clients/browser.js';
+import { nssHome } from '../clients/nss.js';
 import { trustedCas } from '../clients/net.js';
 import { bundleSubjects, extraTrustPem, STAGING_ROOTS, stagingRootsPem } from '../clients/trust.js';
 
