@@ -22,7 +22,7 @@ const dir = process.env.SMOKE_BUILD === 'off' ? undefined : currentBuild(root, [
 function likelyEngineRun() {
   if (argv.some((a) => a === '--help' || a === '-h' || a === '--list' || a === '--engine' || a.startsWith('--engine='))) return false;
   if ((process.env.SMOKE_ENGINE ?? '').toLowerCase() === 'playwright') return false;
-  return argv.filter((a) => a === '--sovereign' || a === '--env-file').length <= 1 && !argv.some((a) => a.includes(','));
+  return argv.filter((a) => a === '--sovereign' || a === '--env-file' || a === '--sim').length <= 1 && !argv.some((a) => a.includes(','));
 }
 
 let cli;
