@@ -7,6 +7,7 @@
  * catalyst-api among it.
  */
 import { gatewaySecretName } from '../decisions/cluster-cert.js';
+import { clusterGate } from '../decisions/cluster-gate.js';
 import { failOnKubeError } from '../decisions/kube-read.js';
 import { accessQuery, describePermission, EXEC_WRITE_EQUIVALENT, execAccess, neededPermissions, WRITE_PROBES } from '../decisions/permissions.js';
 import { fail, note, provenance, step } from '../report/check.js';
@@ -56,6 +57,11 @@ export const kubeAccess = defineCheck({
       const reduced = [...new Set(optionalDenied.flatMap((p) => (p.without ? [p.without] : [])))];
       if (reduced.length) note('reduced depth', reduced.join('; '));
     }
+    // The cluster checks run on the gate's verdict (decisions/cluster-gate.ts): when its access reviews
+    // went unanswered, they are skipped "see preflight.kube-access", so this check must say why, even
+    // if its own reviews were answered a moment later.
+    const gate = await clusterGate(kube, config);
+    if (!gate.ok && gate.cause) fail(gate.cause, `preflight: ${gate.message}`);
     const essentialDenied = denied.filter((p) => p.essential);
     if (essentialDenied.length) {
       fail(

@@ -7,11 +7,15 @@
 import type { SovereignConfig } from '../clients/config.js';
 import type { Kube } from '../clients/kube.js';
 import { skipCheck } from '../report/check.js';
-import { describeError } from '../report/errors.js';
+import { describeError, kubeCause, type KubeCause } from '../report/errors.js';
 import { accessQuery, describePermission, neededPermissions } from './permissions.js';
 
-/** Whether the cluster checks can run: the verdict of the gate, and why not. */
-export type ClusterGate = { ok: true } | { ok: false; message: string };
+/**
+ * Whether the cluster checks can run: the verdict of the gate, and why not. `cause` is set when an
+ * access review went unanswered (the API server timed out or refused the connection, report/errors.ts
+ * `kubeCause`), as opposed to a permission it denied.
+ */
+export type ClusterGate = { ok: true } | { ok: false; message: string; cause?: KubeCause };
 
 const gates = new WeakMap<Kube, Promise<ClusterGate>>();
 
@@ -27,9 +31,18 @@ export function clusterGate(kube: Kube, config: SovereignConfig): Promise<Cluste
       const r = await kube.reachable();
       if (!r.ok) return { ok: false, message: `the cluster cannot be read (${r.message})` };
       const essential = neededPermissions(config).filter((p) => p.essential);
-      const answers = await Promise.all(essential.map((p) => kube.can(p.verb, p.resource, accessQuery(p)).catch((err: unknown) => describeError(err))));
-      const problems = essential.flatMap((p, i) => (answers[i] === true ? [] : [`${describePermission(p)}${typeof answers[i] === 'string' ? ` (${answers[i]})` : ' is denied'}`]));
-      return problems.length ? { ok: false, message: `the kubeconfig identity lacks permissions every cluster check needs: ${problems.join('; ')}` } : { ok: true };
+      const answers = await Promise.all(essential.map((p) => kube.can(p.verb, p.resource, accessQuery(p)).catch((err: unknown) => err)));
+      // An access review without an answer is not a denial: the gate could not decide, and says so.
+      const unanswered = essential.flatMap((p, i) => (typeof answers[i] === 'boolean' ? [] : [{ p, err: answers[i] }]));
+      if (unanswered.length) {
+        return {
+          ok: false,
+          message: `the API server did not answer the access reviews every cluster check needs: ${unanswered.map(({ p, err }) => `${describePermission(p)} (${describeError(err)})`).join('; ')}`,
+          cause: kubeCause(unanswered[0]?.err) ?? 'kube-unreachable',
+        };
+      }
+      const denied = essential.filter((_, i) => answers[i] !== true);
+      return denied.length ? { ok: false, message: `the kubeconfig identity lacks permissions every cluster check needs: ${denied.map((p) => `${describePermission(p)} is denied`).join('; ')}` } : { ok: true };
     })();
     gates.set(kube, gate);
   }
