@@ -103,14 +103,9 @@ function attachmentsFor(config: SovereignConfig, details: Map<string, HtmlCheckD
 }
 
 export async function runEngine(givenArgv: readonly string[]): Promise<number> {
-  const selected = (a: readonly string[]) => selectChecks(CHECKS, { grep: option(a, '--grep'), grepInvert: option(a, '--grep-invert') });
-  // Playwright's library is loaded when the first check that drives the browser starts (checks/context.ts
-  // warmBrowser), while the other checks' requests are in flight: loading it holds the event loop for
-  // about 0.6 s (2 s on a busy machine), which every deadline discounts (clients/deadline.ts; with
-  // plain timers a healthy API server once missed SMOKE_TIMEOUT 2s in preflight that way).
   const settings = await settingsFromFd(givenArgv);
   if (!settings) return 2;
-  const checks = selected(settings.argv);
+  const checks = selectChecks(CHECKS, { grep: option(settings.argv, '--grep'), grepInvert: option(settings.argv, '--grep-invert') });
   process.env['SMOKE_RUN_STARTED'] ??= String(Date.now());
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
@@ -135,6 +130,9 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
   try {
     verdicts = await judgeChecks(ctx, checks, {
       concurrency: CONCURRENCY,
+      // Playwright's library loads as the login starts, while the other checks' requests are in
+      // flight: it holds the event loop about 0.6 s (2 s on a busy machine), which every deadline
+      // discounts (clients/deadline.ts).
       warmBrowser: true,
       // The Playwright specs' budget (playwright.config.ts `timeout`), as a last resort per check.
       budgetMs: config.awaitMs + config.timeoutMs * 6 + 30_000,
