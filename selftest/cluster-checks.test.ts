@@ -6,9 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { keyProofFromAnswer } from '../decisions/handover-key.js';
 import { execDepth, execVerbsNeeded, neededPermissions } from '../decisions/permissions.js';
 import { readinessOf, waitingIsTerminal } from '../decisions/readiness.js';
@@ -19,11 +16,9 @@ import { rbacAllows, rbacSet } from '../sim/rbac.js';
 import type { KubeObject } from '../clients/kube.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { findObject } from '../sim/kube-objects.js';
-import { judgeSim, type Judged } from './judge.js';
-import { createContext } from '../checks/context.js';
+import { judgeAgainst, judgeSim, type Judged } from './judge.js';
 import { clusterGate } from '../decisions/cluster-gate.js';
 import { CHECKS } from '../checks/index.js';
-import { judgeChecks } from '../checks/runner.js';
 import { KubeError } from '../report/errors.js';
 
 const MINE = ['preflight.kube-access', 'gitops.ready', 'catalyst-api.available', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc', 'tls.matches-cluster'];
@@ -123,36 +118,31 @@ void describe('cluster checks against the simulator', { concurrency: 2 }, () => 
     // A slow API server once: the gate's access reviews time out, preflight's own, asked a moment
     // later, are answered. The cluster checks run on the gate's verdict, so preflight must carry it.
     const sim = await startSim({ scenario: 'healthy' });
-    const report = mkdtempSync(join(tmpdir(), 'gate-'));
     try {
-      const loaded = loadConfig({ ...sim.env, SMOKE_REPORT_DIR: report });
-      assert.ok(loaded.ok);
-      const ctx = createContext(loaded.config);
-      let slow = true;
-      const can = ctx.kube.can.bind(ctx.kube);
-      ctx.kube.can = (verb, resource, opts = {}) => {
-        // kube.reachable's own review (get namespaces) is answered: the API server answers, slowly.
-        if (!slow || resource === 'namespaces') return can(verb, resource, opts);
-        return Promise.reject(new KubeError('TIMEOUT', `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews: no answer within ${loaded.config.timeoutMs}ms`));
-      };
-      try {
-        // The gate asks first (as a cluster check starting before preflight's reviews does).
-        assert.equal((await clusterGate(ctx.kube, loaded.config)).ok, false);
-        slow = false;
-        const verdicts = await judgeChecks(ctx, CHECKS.filter((c) => c.id === 'preflight.kube-access' || c.id === 'cluster.nodes-ready'));
-        const pre = verdicts.find((v) => v.id === 'preflight.kube-access');
-        assert.equal(pre?.status, 'failed', `preflight: ${pre?.status} ${pre?.message ?? ''}`);
-        assert.equal(pre?.cause, 'kube-unreachable');
-        assert.match(pre?.message ?? '', /did not answer the access reviews/);
-        const nodes = verdicts.find((v) => v.id === 'cluster.nodes-ready');
-        assert.equal(nodes?.status, 'skipped');
-        assert.match(nodes?.message ?? '', /did not answer the access reviews.*see preflight\.kube-access/s);
-      } finally {
-        await ctx.close();
-      }
+      const checks = CHECKS.filter((c) => c.id === 'preflight.kube-access' || c.id === 'cluster.nodes-ready');
+      const verdicts = await judgeAgainst(sim, {}, checks, 3, {
+        prepare: async (ctx) => {
+          let slow = true;
+          const can = ctx.kube.can.bind(ctx.kube);
+          ctx.kube.can = (verb, resource, opts = {}) => {
+            // kube.reachable's own review (get namespaces) is answered: the API server answers, slowly.
+            if (!slow || resource === 'namespaces') return can(verb, resource, opts);
+            return Promise.reject(new KubeError('TIMEOUT', `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews: no answer within ${ctx.config.timeoutMs}ms`));
+          };
+          // The gate asks first (as a cluster check starting before preflight's reviews does).
+          assert.equal((await clusterGate(ctx.kube, ctx.config)).ok, false);
+          slow = false;
+        },
+      });
+      const pre = verdicts.find((v) => v.id === 'preflight.kube-access');
+      assert.equal(pre?.status, 'failed', `preflight: ${pre?.status} ${pre?.message ?? ''}`);
+      assert.equal(pre?.cause, 'kube-unreachable');
+      assert.match(pre?.message ?? '', /did not answer the access reviews/);
+      const nodes = verdicts.find((v) => v.id === 'cluster.nodes-ready');
+      assert.equal(nodes?.status, 'skipped');
+      assert.match(nodes?.message ?? '', /did not answer the access reviews.*see preflight\.kube-access/s);
     } finally {
       await sim.stop();
-      rmSync(report, { recursive: true, force: true });
     }
   });
 

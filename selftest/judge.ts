@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, type ContextOptions } from '../checks/context.js';
+import { createContext, type ContextOptions, type RunContext } from '../checks/context.js';
 import type { Check } from '../checks/define.js';
-import { CHECKS } from '../checks/index.js';
+import { CHECKS, selectChecks } from '../checks/index.js';
 import { recordedFacts, verdictEntry } from '../checks/outcome.js';
 import { judgeChecks, type JudgedVerdict } from '../checks/runner.js';
 import { loadConfig } from '../clients/config.js';
@@ -30,15 +30,23 @@ export interface Judged {
 /**
  * Judges `checks` against `sim` in-process, with `env` over the simulator's environment, in a report
  * directory of their own (the silent-peer records of clients/silent.ts are per run). `opts` goes to
- * the run's context (checks/context.ts: `launchBrowser`, e.g. selftest/shared-browser.ts).
+ * the run's context (checks/context.ts: `launchBrowser`, e.g. selftest/shared-browser.ts); `prepare`
+ * runs on the context before any check (a test that alters a client, or asks something first).
  */
-export async function judgeAgainst(sim: SimHandle, env: Record<string, string>, checks: readonly Check[], concurrency = 3, opts: ContextOptions = {}): Promise<JudgedVerdict[]> {
+export async function judgeAgainst(
+  sim: SimHandle,
+  env: Record<string, string>,
+  checks: readonly Check[],
+  concurrency = 3,
+  { prepare, ...opts }: ContextOptions & { prepare?: (ctx: RunContext) => Promise<void> | void } = {},
+): Promise<JudgedVerdict[]> {
   const report = mkdtempSync(join(tmpdir(), 'judge-'));
   try {
     const loaded = loadConfig({ ...sim.env, ...env, SMOKE_REPORT_DIR: report });
     if (!loaded.ok) throw new Error(`invalid configuration: ${JSON.stringify(loaded.problems)}`);
     const ctx = createContext(loaded.config, opts);
     try {
+      await prepare?.(ctx);
       return await judgeChecks(ctx, checks, { concurrency });
     } finally {
       await ctx.close();
@@ -53,8 +61,7 @@ export async function judgeAgainst(sim: SimHandle, env: Record<string, string>, 
  * matches a test's title and tags; all when omitted) against `sim`, with `env` over the simulator's.
  */
 export async function judgeSim(sim: SimHandle, env: Record<string, string> = {}, grep?: string): Promise<Judged> {
-  const re = grep ? new RegExp(grep) : undefined;
-  const selected: Check[] = CHECKS.filter((c) => !re || re.test(`${c.testTitle} ${c.tags.join(' ')}`));
+  const selected: Check[] = selectChecks(CHECKS, { grep });
   const verdicts = await judgeAgainst(sim, env, selected);
   // The entries the engine writes (checks/outcome.ts), each failed one carrying its linked root cause.
   const checks: CheckSummary[] = verdicts.map((v) => {
