@@ -1,5 +1,6 @@
 /**
- * The simulator's RSA keys survive JWK export under garbage-collection pressure (sim/keys.ts).
+ * The simulator's RSA keys survive JWK export under garbage-collection pressure (sim/keys.ts), and
+ * what it keeps between runs is its own (sim/machine-cache.ts).
  *
  * On Node 20.20 a KeyObject taken straight from `generateKeyPairSync('rsa')` and exported as a JWK
  * deadlocks the process when a collection frees the key-generation job mid-export: with a 1 MB young
@@ -8,7 +9,12 @@
  * it the whole self-test run, for 90 minutes. Keys re-read from PEM do not share the job's lock.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import type { KeyObject } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cachedRootCa, cachedSimKeys } from '../sim/machine-cache.js';
 import { runProcess } from './run.js';
 
 const SCRIPT = `
@@ -26,5 +32,49 @@ void describe('simulator keys', () => {
     assert.equal(r.timedOut, false, `the export hung (killed after 60 s):${r.out}`);
     assert.equal(r.code, 0, r.out);
     assert.match(r.stdout, /exported 600 keys/);
+  });
+});
+
+void describe('what a simulator keeps between runs (sim/machine-cache.ts)', () => {
+  const publicPem = (k: { publicKey: KeyObject }): string => k.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  let tmp: string;
+  let saved: string | undefined;
+  before(() => {
+    saved = process.env['TMPDIR'];
+    tmp = mkdtempSync(join(tmpdir(), 'kept-'));
+    process.env['TMPDIR'] = tmp; // os.tmpdir() reads it at each call
+  });
+  after(() => {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  void it('keeps the keys and root CA in a 0700 directory of this user, and hands the same ones to the next start', async () => {
+    const [keys, root] = await Promise.all([cachedSimKeys(), cachedRootCa()]);
+    const dir = join(tmp, `sovereign-smoke-sim-${userInfo().uid}`);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'v1', 'mothership.pem')).mode & 0o777, 0o600);
+    const [again, rootAgain] = await Promise.all([cachedSimKeys(), cachedRootCa()]);
+    assert.equal(publicPem(again.mothership), publicPem(keys.mothership));
+    assert.equal(publicPem(again.catalystSession), publicPem(keys.catalystSession));
+    assert.notEqual(publicPem(keys.mothership), publicPem(keys.keycloakRealm), 'three distinct keys');
+    assert.equal(rootAgain.certPem, root.certPem);
+  });
+
+  void it('makes again what is unusable, and keeps nothing in a directory others may write', async () => {
+    const dir = join(tmp, `sovereign-smoke-sim-${userInfo().uid}`);
+    const first = await cachedSimKeys();
+    writeFileSync(join(dir, 'v1', 'keycloakRealm.pem'), 'not a key');
+    const remade = await cachedSimKeys();
+    assert.notEqual(publicPem(remade.keycloakRealm), publicPem(first.keycloakRealm));
+    assert.equal(publicPem((await cachedSimKeys()).keycloakRealm), publicPem(remade.keycloakRealm), 'the new set is kept');
+    chmodSync(dir, 0o777);
+    try {
+      const a = await cachedSimKeys();
+      assert.notEqual(publicPem(a.mothership), publicPem(remade.mothership), 'a shared directory is not trusted: fresh keys');
+    } finally {
+      chmodSync(dir, 0o700);
+    }
   });
 });

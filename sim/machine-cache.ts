@@ -42,54 +42,63 @@ function writeAtomically(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** The simulator's three key pairs, from the cache or made (and kept) now. */
-export async function cachedSimKeys(): Promise<SimKeys> {
+/**
+ * What `read` finds in the cache directory, or else what `make` makes, which `keep` then writes there.
+ * `read` throws (or returns undefined) for anything missing or unusable; a cache that cannot be written
+ * costs the next start the making again, nothing more.
+ */
+async function keptOrMade<T>(read: (dir: string) => T | undefined, make: () => Promise<T>, keep: (dir: string, made: T) => void): Promise<T> {
   const dir = cacheDir();
   if (dir) {
     try {
-      const pairs = ROLES.map((role) => {
+      const found = read(dir);
+      if (found) return found;
+    } catch {
+      // missing or unusable: made again below
+    }
+  }
+  const made = await make();
+  if (dir) {
+    try {
+      keep(dir, made);
+    } catch {
+      // not kept
+    }
+  }
+  return made;
+}
+
+/** The simulator's three key pairs, from the cache or made (and kept) now. */
+export function cachedSimKeys(): Promise<SimKeys> {
+  return keptOrMade(
+    (dir) => {
+      const [mothership, keycloakRealm, catalystSession] = ROLES.map((role) => {
         const privateKey = createPrivateKey(readFileSync(join(dir, `${role}.pem`), 'utf8'));
         if (privateKey.asymmetricKeyType !== 'rsa' || privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new Error(`${role}: not an RSA 2048 key`);
         return { privateKey, publicKey: createPublicKey(privateKey) };
       });
-      const [mothership, keycloakRealm, catalystSession] = pairs;
-      if (mothership && keycloakRealm && catalystSession) return { mothership, keycloakRealm, catalystSession };
-    } catch {
-      // missing or unusable: made again below
-    }
-  }
-  const keys = await makeSimKeys();
-  if (dir) {
-    try {
+      return mothership && keycloakRealm && catalystSession ? { mothership, keycloakRealm, catalystSession } : undefined;
+    },
+    makeSimKeys,
+    (dir, keys) => {
       for (const role of ROLES) writeAtomically(join(dir, `${role}.pem`), keys[role].privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-    } catch {
-      // a cache that cannot be written costs the next start the keys again, nothing more
-    }
-  }
-  return keys;
+    },
+  );
 }
 
 /** The simulator's root CA, from the cache (valid for another year at least) or made (and kept) now. */
-export async function cachedRootCa(): Promise<RootCa> {
-  const dir = cacheDir();
-  if (dir) {
-    try {
+export function cachedRootCa(): Promise<RootCa> {
+  return keptOrMade(
+    (dir) => {
       const certPem = readFileSync(join(dir, 'root.crt'), 'utf8');
       const keyPem = readFileSync(join(dir, 'root.key'), 'utf8');
       const cert = new X509Certificate(certPem);
-      if (cert.ca && cert.checkPrivateKey(createPrivateKey(keyPem)) && Date.parse(cert.validTo) > Date.now() + 365 * 86_400_000) return { certPem, keyPem };
-    } catch {
-      // missing or unusable: made again below
-    }
-  }
-  const root = await makeRootCa();
-  if (dir) {
-    try {
+      return cert.ca && cert.checkPrivateKey(createPrivateKey(keyPem)) && Date.parse(cert.validTo) > Date.now() + 365 * 86_400_000 ? { certPem, keyPem } : undefined;
+    },
+    makeRootCa,
+    (dir, root) => {
       writeAtomically(join(dir, 'root.key'), root.keyPem);
       writeAtomically(join(dir, 'root.crt'), root.certPem);
-    } catch {
-      // as above
-    }
-  }
-  return root;
+    },
+  );
 }
