@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,12 +70,11 @@ async function settingsFromFd(argv: readonly string[]): Promise<{ argv: readonly
   return { argv: run.argv };
 }
 
-function suiteCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  } catch {
-    return 'unknown';
-  }
+/** The suite's commit, for the report's provenance (asked while the checks run: not after them). */
+function suiteCommit(): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT }, (err, stdout) => resolve(err ? 'unknown' : stdout.trim() || 'unknown'));
+  });
 }
 
 function option(argv: readonly string[], name: string): string | undefined {
@@ -124,6 +123,7 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
   // Evidence of an earlier run in the same report directory is not this run's (index.html is rewritten).
   rmSync(join(config.reportDir, 'html', 'data'), { recursive: true, force: true });
   const details = new Map<string, HtmlCheckDetail>();
+  const commitAsked = suiteCommit();
   const ctx = createContext(config);
   let verdicts;
   let closing: Promise<void> | undefined;
@@ -144,7 +144,7 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
     // and attached its evidence before its verdict).
     closing = ctx.close().catch(() => undefined);
   }
-  const commit = suiteCommit();
+  const commit = await commitAsked;
   const summary = summarizeVerdicts(verdicts, checks, {
     sovereign: config.sovereign,
     fqdn: config.fqdn,
