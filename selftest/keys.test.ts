@@ -10,11 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cachedRootCa, cachedSimKeys } from '../sim/machine-cache.js';
+import { cachedPki, cachedRootCa, cachedSimKeys } from '../sim/machine-cache.js';
+import { makeRootCa } from '../sim/pki.js';
 import { runProcess } from './run.js';
 
 const SCRIPT = `
@@ -76,5 +77,40 @@ void describe('what a simulator keeps between runs (sim/machine-cache.ts)', () =
     } finally {
       chmodSync(dir, 0o700);
     }
+  });
+
+  void it('keeps the certificates below the root for a day, per root and per kind of PKI, each start with its own CA file', async () => {
+    const root = await cachedRootCa();
+    const startDir = (): string => mkdtempSync(join(tmp, 'start-'));
+    const first = await cachedPki(root, startDir(), 'sim.sovereign.test', 'valid');
+    const kept = readdirSync(join(tmp, `sovereign-smoke-sim-${userInfo().uid}`, 'v1')).filter((f) => f.startsWith('pki-'));
+    assert.equal(kept.length, 1);
+    const file = join(tmp, `sovereign-smoke-sim-${userInfo().uid}`, 'v1', kept[0] ?? '');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const dir = startDir();
+    const again = await cachedPki(root, dir, 'sim.sovereign.test', 'valid');
+    assert.equal(again.served.leafPem, first.served.leafPem, 'the next start serves the kept certificate');
+    assert.equal(again.apiServer.keyPem, first.apiServer.keyPem);
+    assert.equal(again.caFile, join(dir, 'pki', 'ca.crt'));
+    assert.equal(readFileSync(again.caFile, 'utf8'), root.certPem);
+    // Another kind of served certificate, or another root, is another PKI.
+    const stale = await cachedPki(root, startDir(), 'sim.sovereign.test', 'stale');
+    assert.notEqual(stale.served.leafPem, first.served.leafPem);
+    const other = await cachedPki(await makeRootCa(), startDir(), 'sim.sovereign.test', 'valid');
+    assert.notEqual(other.served.leafPem, first.served.leafPem);
+    // A day old: made again (a scenario's dates stay right to the day).
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { madeAt: number };
+    writeFileSync(file, JSON.stringify({ ...record, madeAt: Date.now() - 86_400_000 - 1 }));
+    const remade = await cachedPki(root, startDir(), 'sim.sovereign.test', 'valid');
+    assert.notEqual(remade.served.leafPem, first.served.leafPem);
+    // A certificate kept with a key not its own, or a file that does not parse: made again.
+    const fresh = JSON.parse(readFileSync(file, 'utf8')) as { madeAt: number; pki: { served: { keyPem: string }; apiServer: { keyPem: string } } };
+    fresh.pki.served.keyPem = fresh.pki.apiServer.keyPem;
+    writeFileSync(file, JSON.stringify(fresh));
+    const rekeyed = await cachedPki(root, startDir(), 'sim.sovereign.test', 'valid');
+    assert.notEqual(rekeyed.served.leafPem, remade.served.leafPem);
+    writeFileSync(file, '{"madeAt": 0');
+    assert.notEqual((await cachedPki(root, startDir(), 'sim.sovereign.test', 'valid')).served.leafPem, rekeyed.served.leafPem);
+    assert.ok(existsSync(file));
   });
 });

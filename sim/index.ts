@@ -22,7 +22,7 @@ import { startKeycloak } from './keycloak.js';
 import { findObject } from './kube-objects.js';
 import { allowed, startKubeApiserver } from './kube-apiserver.js';
 import { prepareKeys, type SimKeys } from './keys.js';
-import { cachedRootCa, cachedSimKeys } from './machine-cache.js';
+import { cachedPki, cachedRootCa, cachedSimKeys } from './machine-cache.js';
 import { PUBLIC_LABELS } from './routes.js';
 import { makePki, type PkiCache } from './pki.js';
 import { findScenario, SCENARIOS } from './scenarios/index.js';
@@ -98,8 +98,9 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const ownDir = !opts.dir;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sovereign-sim-'));
 
-  // The keys and the root CA a simulator may keep between runs (sim/machine-cache.ts), read while
-  // nothing else of this start needs the CPU; without a cache they are made as before.
+  // The keys, the root CA and (for a day) the certificates below it a simulator may keep between runs
+  // (sim/machine-cache.ts), read while nothing else of this start needs the CPU; without a cache they
+  // are made as before.
   const kept = opts.pki ? undefined : cachedRootCa().catch(() => undefined);
   const keys = opts.keys ?? (await cachedSimKeys().catch(() => undefined));
   const world = healthyWorld({ name: opts.name ?? 'sim', dir, ...(keys ? { mothershipKey: keys.mothership } : {}) });
@@ -110,7 +111,7 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
 
   const pkiOpts = { kubeClientCert: world.kube.credentials === 'client-certificate' };
   const root = await kept;
-  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, { ...pkiOpts, ...(root ? { root } : {}) }));
+  const pki = await (opts.pki ? opts.pki.pki(dir, world.fqdn, world.gateway.cert, pkiOpts) : root ? cachedPki(root, dir, world.fqdn, world.gateway.cert, pkiOpts) : makePki(dir, world.fqdn, world.gateway.cert, pkiOpts));
   const tlsSecret = findObject(world, 'Secret', 'kube-system', 'sovereign-wildcard-tls');
   if (tlsSecret) (tlsSecret as KubeObject & { data: Record<string, string> }).data = { 'tls.crt': b64(pki.clusterSecret.chainPem), 'tls.key': b64(pki.clusterSecret.keyPem) };
 

@@ -1,9 +1,11 @@
 /**
- * What a simulator may keep between runs on one machine: its three RSA key pairs and its root CA.
+ * What a simulator may keep between runs on one machine: its three RSA key pairs, its root CA, and
+ * for a day the certificates below that root (the intermediate, the gateway's and the API server's).
  * Making them is most of a simulator's start (three 2048-bit RSA keys take 0.3–1 s of CPU on 2 cores,
- * the root one more openssl run), and it lands in the window where the suite's own process loads, so
- * the embedded default run pays for it twice. They are a simulated Sovereign's keys, never a real
- * one's; every leaf certificate and everything else is still made per start.
+ * each certificate an openssl run: four runs, 0.25 s on the CLI's path to the hand-over), and it lands
+ * in the window where the suite's own process loads, so the embedded default run pays for it twice.
+ * They are a simulated Sovereign's keys, never a real one's. Certificates are kept at most a day, so a
+ * scenario's dates (an expiring or a stale certificate) stay what it asks for, to the day.
  *
  * The cache is a directory of this user's own (`$TMPDIR/sovereign-smoke-sim-<uid>`, mode 0700). A
  * file that is missing, unreadable or not what it should be is made again; two simulators starting
@@ -11,12 +13,13 @@
  *
  * @module
  */
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { makeSimKeys, type SimKeys } from './keys.js';
-import { makeRootCa, type RootCa } from './pki.js';
+import { makePki, makeRootCa, type CertAndKey, type Pki, type RootCa } from './pki.js';
+import type { ServedCert } from './world.js';
 
 /** Bumped when what is kept changes shape. */
 const VERSION = 'v1';
@@ -101,4 +104,43 @@ export function cachedRootCa(): Promise<RootCa> {
       writeAtomically(join(dir, 'root.crt'), root.certPem);
     },
   );
+}
+
+/** How long certificates below the root are kept: a scenario's dates stay right to the day. */
+const PKI_KEPT_MS = 86_400_000;
+
+/** Whether a kept certificate and its key still parse and belong together, and the chain starts with the leaf. */
+function usable(c: CertAndKey): boolean {
+  return new X509Certificate(c.leafPem).checkPrivateKey(createPrivateKey(c.keyPem)) && c.chainPem.startsWith(c.leafPem);
+}
+
+/**
+ * The PKI {@link makePki} makes under `root` for these arguments, kept for a day (keyed by the root's
+ * fingerprint and the arguments), with its CA bundle written to `dir/pki/ca.crt` as makePki writes it.
+ */
+export async function cachedPki(root: RootCa, dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
+  const id = createHash('sha256').update(JSON.stringify([new X509Certificate(root.certPem).fingerprint256, fqdn, served, !!opts.kubeClientCert])).digest('hex').slice(0, 16);
+  const file = (d: string): string => join(d, `pki-${id}.json`);
+  let made = false;
+  const pki = await keptOrMade(
+    (d) => {
+      const kept = JSON.parse(readFileSync(file(d), 'utf8')) as { madeAt: number; pki: Pki };
+      const age = Date.now() - kept.madeAt;
+      if (!(age >= 0 && age < PKI_KEPT_MS) || kept.pki.caPem !== root.certPem) return undefined;
+      const certs = [kept.pki.served, kept.pki.clusterSecret, kept.pki.apiServer, ...(kept.pki.kubeClient ? [kept.pki.kubeClient.cert] : [])];
+      if (!!kept.pki.kubeClient !== !!opts.kubeClientCert || !certs.every(usable)) return undefined;
+      return kept.pki;
+    },
+    async () => {
+      made = true;
+      return makePki(dir, fqdn, served, { ...opts, root });
+    },
+    (d, p) => writeAtomically(file(d), JSON.stringify({ madeAt: Date.now(), pki: { ...p, caFile: '' } })),
+  );
+  if (made) return pki;
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true });
+  const caFile = join(pkiDir, 'ca.crt');
+  writeFileSync(caFile, pki.caPem);
+  return { ...pki, caFile };
 }
