@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Summary } from '../report/reporter.js';
-import { untargetedEnv } from './smoke.js';
+import { untargetedEnv } from './targets.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 

@@ -13,7 +13,7 @@ import { CAUSES } from '../report/causes.js';
 import { renderMarkdown, type CheckSummary, type Summary } from '../report/reporter.js';
 import type { FleetSummary } from '../scripts/fleet.js';
 import { annotateFleet, annotateSummary, collectFleet, escapeData, escapeProperty, failureAnnotations } from '../scripts/gh-annotate.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { untargetedEnv } from '../scripts/targets.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'gh-annotate-'));

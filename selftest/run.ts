@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Summary } from '../report/reporter.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { untargetedEnv } from '../scripts/targets.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

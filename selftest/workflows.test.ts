@@ -18,7 +18,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { neededPermissions } from '../decisions/permissions.js';
 import { loadConfig } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
-import { untargetedEnv } from '../scripts/smoke.js';
+import { untargetedEnv } from '../scripts/targets.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { runProcess } from './run.js';
 
