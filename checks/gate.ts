@@ -26,7 +26,7 @@ export const EDGE_CAUSES: readonly CauseId[] = [
 /** What the gate itself can name for each need: a check's `causes` include those of its needs (checks/define.ts). */
 export const NEED_CAUSES: Readonly<Record<Need, readonly CauseId[]>> = {
   'signing-key': ['handover-key-unconfigured'],
-  cluster: ['preflight-failed'],
+  cluster: ['preflight-failed', ...KUBE_CAUSES],
   hetzner: ['provider-not-hetzner'],
   console: EDGE_CAUSES,
   browser: ['browser-unavailable'],

@@ -6,7 +6,7 @@
  */
 import type { SovereignConfig } from '../clients/config.js';
 import type { Kube } from '../clients/kube.js';
-import { skipCheck } from '../report/check.js';
+import { fail, skipCheck } from '../report/check.js';
 import { describeError, kubeCause, type KubeCause } from '../report/errors.js';
 import { accessQuery, describePermission, neededPermissions } from './permissions.js';
 
@@ -49,8 +49,15 @@ export function clusterGate(kube: Kube, config: SovereignConfig): Promise<Cluste
   return gate;
 }
 
-/** Skips a cluster check when the gate is closed (preflight.kube-access fails and says why). */
+/**
+ * Skips a cluster check when the gate is closed (preflight.kube-access fails and says why), and fails
+ * it when the gate could not decide (access reviews unanswered): that is not a permission the identity
+ * lacks but a check that cannot decide, so it fails naming the cause. It must, in every worker: under
+ * Playwright each worker has its own gate, and preflight's, in another worker, may have been answered.
+ */
 export async function requireCluster(kube: Kube, config: SovereignConfig): Promise<void> {
   const g = await clusterGate(kube, config);
-  if (!g.ok) skipCheck('preflight-failed', `not run: ${g.message}; see preflight.kube-access`);
+  if (g.ok) return;
+  if (g.cause) fail(g.cause, `not decided: ${g.message}; see preflight.kube-access`);
+  skipCheck('preflight-failed', `not run: ${g.message}; see preflight.kube-access`);
 }
