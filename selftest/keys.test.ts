@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -112,5 +112,12 @@ void describe('what a simulator keeps between runs (sim/machine-cache.ts)', () =
     writeFileSync(file, '{"madeAt": 0');
     assert.notEqual((await cachedPki(root, startDir(), 'sim.sovereign.test', 'valid')).served.leafPem, rekeyed.served.leafPem);
     assert.ok(existsSync(file));
+    // A kept PKI a day old that no start asked for is removed when another is kept.
+    const unused = join(tmp, `sovereign-smoke-sim-${userInfo().uid}`, 'v1', 'pki-00000000000000aa.json');
+    writeFileSync(unused, '{}');
+    utimesSync(unused, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    await cachedPki(root, startDir(), 'other.sovereign.test', 'valid');
+    assert.ok(!existsSync(unused), 'an unused PKI older than a day is pruned');
+    assert.ok(existsSync(file), 'a fresh one stays');
   });
 });

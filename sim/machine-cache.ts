@@ -14,7 +14,7 @@
  * @module
  */
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { makeSimKeys, type SimKeys } from './keys.js';
@@ -109,6 +109,18 @@ export function cachedRootCa(): Promise<RootCa> {
 /** How long certificates below the root are kept: a scenario's dates stay right to the day. */
 const PKI_KEPT_MS = 86_400_000;
 
+/** Removes kept PKIs older than a day (of FQDNs and kinds no start asked for since): they would not be used. */
+function pruneOldPkis(dir: string): void {
+  for (const f of readdirSync(dir)) {
+    if (!/^pki-[0-9a-f]+\.json$/.test(f)) continue;
+    try {
+      if (Date.now() - statSync(join(dir, f)).mtimeMs > PKI_KEPT_MS) rmSync(join(dir, f), { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 /** Whether a kept certificate and its key still parse and belong together, and the chain starts with the leaf. */
 function usable(c: CertAndKey): boolean {
   return new X509Certificate(c.leafPem).checkPrivateKey(createPrivateKey(c.keyPem)) && c.chainPem.startsWith(c.leafPem);
@@ -135,7 +147,10 @@ export async function cachedPki(root: RootCa, dir: string, fqdn: string, served:
       made = true;
       return makePki(dir, fqdn, served, { ...opts, root });
     },
-    (d, p) => writeAtomically(file(d), JSON.stringify({ madeAt: Date.now(), pki: { ...p, caFile: '' } })),
+    (d, p) => {
+      writeAtomically(file(d), JSON.stringify({ madeAt: Date.now(), pki: { ...p, caFile: '' } }));
+      pruneOldPkis(d);
+    },
   );
   if (made) return pki;
   const pkiDir = join(dir, 'pki');
