@@ -74,7 +74,12 @@ void describe('the record of silent peers', () => {
       assert.equal((await net.request(`${consoleUrl}/readyz`)).status, 200, 'another path on the same host answers');
       // A wedged envoy: TCP accepted, no TLS handshake.
       sim.context.world.gateway.mode = 'hang';
+      const asked = performance.now();
       await assert.rejects(net.request(`${consoleUrl}/api/v1/whoami`), (e: Error & { code?: string }) => e.code === 'TIMEOUT');
+      // Within SMOKE_TIMEOUT, not undici's backstop at twice it (a request whose signal aborts waits for
+      // its connection attempt to end: the attempt has the deadline too).
+      const waited = performance.now() - asked;
+      assert.ok(waited < 1_800, `a silent peer cost ${Math.round(waited)}ms with SMOKE_TIMEOUT 1s`);
       const silence = await new SilentPeers(cfg).seen(`auth.${sim.fqdn}`, 443);
       assert.equal(silence?.level, 'connection', 'a silent connection holds for every name at the address');
       await net.close();
