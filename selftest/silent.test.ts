@@ -13,6 +13,8 @@ import { loadConfig, type SovereignConfig } from '../clients/config.js';
 import type { Summary } from '../report/reporter.js';
 import { Network } from '../clients/net.js';
 import { describeSilence, SilentPeers } from '../clients/silent.js';
+import { recordCatalystApiBuild } from '../decisions/workloads.js';
+import { memoryRecorder, withRecorder } from '../report/check.js';
 import { startSim } from '../sim/index.js';
 import { runPlaywright } from './run.js';
 
@@ -82,6 +84,34 @@ void describe('the record of silent peers', () => {
       assert.ok(waited < 1_800, `a silent peer cost ${Math.round(waited)}ms with SMOKE_TIMEOUT 1s`);
       const silence = await new SilentPeers(cfg).seen(`auth.${sim.fqdn}`, 443);
       assert.equal(silence?.level, 'connection', 'a silent connection holds for every name at the address');
+      await net.close();
+    } finally {
+      await sim.stop();
+      rmSync(report, { recursive: true, force: true });
+    }
+  });
+});
+
+void describe('provenance never holds a passing check', () => {
+  void it('catalyst-api\'s build is waited for half SMOKE_TIMEOUT at most on a console that never answers, and says so', { timeout: 60_000 }, async () => {
+    const sim = await startSim({ scenario: 'healthy' });
+    const report = mkdtempSync(join(tmpdir(), 'silent-prov-'));
+    try {
+      const r = loadConfig({ ...sim.env, SMOKE_TIMEOUT: '3s', SMOKE_REPORT_DIR: report, SMOKE_RUN_STARTED: String(Date.now()) });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      const net = new Network(r.config);
+      const build = async (): Promise<{ ms: number; note: string }> => {
+        const rec = memoryRecorder('catalyst.workloads-ready');
+        const started = performance.now();
+        await withRecorder(rec, () => recordCatalystApiBuild(net, r.config));
+        return { ms: performance.now() - started, note: rec.notes.map((n) => n.description ?? '').join(' | ') };
+      };
+      const answered = await build();
+      assert.match(answered.note, /"key":"catalyst-api build","value":"sha /, 'a console that answers: the build');
+      sim.context.world.gateway.mode = 'hang';
+      const silent = await build();
+      assert.ok(silent.ms < 2_000, `waited ${Math.round(silent.ms)}ms for provenance (SMOKE_TIMEOUT 3s)`);
+      assert.match(silent.note, /unknown \(GET \/api\/v1\/version: no answer within 1500ms; provenance only, not waited for longer\)/);
       await net.close();
     } finally {
       await sim.stop();
