@@ -80,6 +80,24 @@ const HEADLINE = [
   { scenario: 'healthy', failing: 0 },
   { scenario: 'lb-no-targets', failing: 12 },
 ] as const;
+/**
+ * The machine's speed now: a fixed integer loop, and touching 64 MiB of fresh memory (a page fault per
+ * 4 KiB page; on this kind of virtual machine a fault costs about 15 µs, and a healthy run takes some
+ * 64,000 of them, a quarter of its CPU time as system time), in ms. On a shared machine both drift, so
+ * the figures are printed with them, before and after the runs: compare benches only where they agree.
+ */
+function machineSpeed(): string {
+  let started = performance.now();
+  let x = 1;
+  for (let i = 0; i < 2e8; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
+  const loop = performance.now() - started + (x & 0);
+  started = performance.now();
+  const fresh = Buffer.allocUnsafeSlow(64 * 1024 * 1024);
+  for (let i = 0; i < fresh.length; i += 4096) fresh[i] = 1;
+  const touch = performance.now() - started;
+  return `CPU loop ${Math.round(loop)} ms, 64 MiB first touch ${Math.round(touch)} ms`;
+}
+const speedBefore = machineSpeed();
 for (let i = 0; i < runs; i++) {
   for (const { scenario, failing } of HEADLINE) {
     for (const v of variants) {
@@ -100,6 +118,7 @@ for (let i = 0; i < runs; i++) {
 
 const lines: string[] = [];
 lines.push(`runs: ${runs} of each (${process.platform}, ${cpus().length} cores, Node ${process.version}); medians; CPU is user + system of the whole process tree`);
+lines.push(`machine speed before the runs: ${speedBefore}; after: ${machineSpeed()} (compare benches only where these agree)`);
 for (const v of variants) {
   if (variants.length > 1) lines.push(`${v.label}:`);
   const healthy = samples.get(key('healthy', v)) ?? [];
