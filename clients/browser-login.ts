@@ -14,7 +14,7 @@ import { startRedirector } from './redirector.js';
 import type { CauseId } from '../report/causes.js';
 import { fail, sideEffect } from '../report/check.js';
 import { parseError, registerCookies, rememberLoginToken, type HandoverAnswer, type HandoverClient, type SignInAs } from './handover.js';
-import { poll } from './poll.js';
+import { poll, WATCH_INTERVALS } from './poll.js';
 import { redact, redactUrl } from '../report/redact.js';
 import { describeSilence, SilentPeers } from './silent.js';
 
@@ -94,6 +94,7 @@ export class BrowserLogin {
       }, redirector.url);
       const answered = await poll({
         timeoutMs: answerMs,
+        intervals: WATCH_INTERVALS,
         observe: async () => ({ done: !!this.landing.handover, terminal: !!this.landing.failure, seen: this.describe(), value: this.landing }),
       });
       if (!this.landing.handover && answered.outcome === 'terminal') {
@@ -105,6 +106,7 @@ export class BrowserLogin {
       }
       await poll({
         timeoutMs: settleMs,
+        intervals: WATCH_INTERVALS,
         observe: async () => {
           const l = this.landing;
           const settled = !!l.handover && (l.handover.status !== 302 || l.pageWhoami !== undefined || this.currentPath() === '/login');

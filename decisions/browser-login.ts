@@ -7,7 +7,7 @@
  */
 import { BrowserLogin } from '../clients/browser-login.js';
 import { check, evidence, fail } from '../report/check.js';
-import { poll } from '../clients/poll.js';
+import { poll, WATCH_INTERVALS } from '../clients/poll.js';
 import { redact, registerSecret } from '../report/redact.js';
 import { judgeWhoami, type OwnerIdentity } from './handover-owner.js';
 
@@ -76,6 +76,7 @@ export class BrowserLoginChecks extends BrowserLogin {
   async expectDashboard(): Promise<void> {
     const r = await poll({
       timeoutMs: this.client.config.timeoutMs * 2,
+      intervals: WATCH_INTERVALS,
       observe: async () => {
         const path = this.currentPath();
         return { done: path === '/dashboard' && this.landing.pageWhoami === 200, terminal: path.startsWith('/login') || (this.landing.pageWhoami !== undefined && this.landing.pageWhoami !== 200), seen: this.describe(), value: path };
