@@ -18,7 +18,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { makeSimKeys, type SimKeys } from './keys.js';
-import { makePki, makeRootCa, type CertAndKey, type Pki, type RootCa } from './pki.js';
+import { makePki, makeRootCa, withCaFile, type CertAndKey, type Pki, type RootCa } from './pki.js';
 import type { ServedCert } from './world.js';
 
 /** Bumped when what is kept changes shape. */
@@ -133,7 +133,6 @@ function usable(c: CertAndKey): boolean {
 export async function cachedPki(root: RootCa, dir: string, fqdn: string, served: ServedCert, opts: { kubeClientCert?: boolean } = {}): Promise<Pki> {
   const id = createHash('sha256').update(JSON.stringify([new X509Certificate(root.certPem).fingerprint256, fqdn, served, !!opts.kubeClientCert])).digest('hex').slice(0, 16);
   const file = (d: string): string => join(d, `pki-${id}.json`);
-  let made = false;
   const pki = await keptOrMade(
     (d) => {
       const kept = JSON.parse(readFileSync(file(d), 'utf8')) as { madeAt: number; pki: Pki };
@@ -143,19 +142,12 @@ export async function cachedPki(root: RootCa, dir: string, fqdn: string, served:
       if (!!kept.pki.kubeClient !== !!opts.kubeClientCert || !certs.every(usable)) return undefined;
       return kept.pki;
     },
-    async () => {
-      made = true;
-      return makePki(dir, fqdn, served, { ...opts, root });
-    },
+    () => makePki(dir, fqdn, served, { ...opts, root }),
     (d, p) => {
       writeAtomically(file(d), JSON.stringify({ madeAt: Date.now(), pki: { ...p, caFile: '' } }));
       pruneOldPkis(d);
     },
   );
-  if (made) return pki;
-  const pkiDir = join(dir, 'pki');
-  mkdirSync(pkiDir, { recursive: true });
-  const caFile = join(pkiDir, 'ca.crt');
-  writeFileSync(caFile, pki.caPem);
-  return { ...pki, caFile };
+  // A kept PKI gets this start's CA file (one just made has it already: the same file again).
+  return withCaFile(dir, pki);
 }

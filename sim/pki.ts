@@ -282,13 +282,17 @@ export class PkiCache {
       this.made.set(key, made);
       made.catch(() => this.made.delete(key));
     }
-    const pki = await made;
-    const pkiDir = join(dir, 'pki');
-    mkdirSync(pkiDir, { recursive: true });
-    const caFile = join(pkiDir, 'ca.crt');
-    writeFileSync(caFile, pki.caPem);
-    return { ...pki, caFile };
+    return withCaFile(dir, await made);
   }
+}
+
+/** `pki` with its CA bundle written to `dir/pki/ca.crt` (where {@link makePki} writes it): a start's own copy of a PKI made once. */
+export function withCaFile(dir: string, pki: Pki): Pki {
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true });
+  const caFile = join(pkiDir, 'ca.crt');
+  writeFileSync(caFile, pki.caPem);
+  return { ...pki, caFile };
 }
 
 function randomSerialHex(): string {
