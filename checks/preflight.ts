@@ -58,8 +58,8 @@ export const kubeAccess = defineCheck({
       if (reduced.length) note('reduced depth', reduced.join('; '));
     }
     // The cluster checks run on the gate's verdict (decisions/cluster-gate.ts): when its access reviews
-    // went unanswered, they are skipped "see preflight.kube-access", so this check must say why, even
-    // if its own reviews were answered a moment later.
+    // went unanswered, they fail "not decided … see preflight.kube-access", so this check must fail too
+    // and say why, even if its own reviews were answered a moment later.
     const gate = await clusterGate(kube, config);
     if (!gate.ok && gate.cause) fail(gate.cause, `preflight: ${gate.message}`);
     const essentialDenied = denied.filter((p) => p.essential);

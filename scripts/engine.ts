@@ -131,7 +131,7 @@ export async function runEngine(givenArgv: readonly string[]): Promise<number> {
     verdicts = await judgeChecks(ctx, checks, {
       concurrency: CONCURRENCY,
       // Playwright's library loads as the login starts, while the other checks' requests are in
-      // flight: it holds the event loop about 0.6 s (2 s on a busy machine), which every deadline
+      // flight: it holds the event loop about 0.5 s (2 s on a busy machine), which every deadline
       // discounts (clients/deadline.ts).
       warmBrowser: true,
       // The Playwright specs' budget (playwright.config.ts `timeout`), as a last resort per check.

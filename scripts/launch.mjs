@@ -6,9 +6,10 @@
 // scripts/build.ts uses too.
 //
 // With a current build, the in-process engine (scripts/engine.ts) is started at once, on standby, for
-// a run that will likely use it: it loads (about 1 s of CPU, Playwright's library included) while this
-// process loads the CLI and starts the simulator, and waits on file descriptor 3 for the run's whole
-// environment and arguments. The CLI hands it over (scripts/smoke.ts `runOne`) or ends it unused.
+// a run that will likely use it: it loads (about 0.4 s; Playwright's library loads later, as the login
+// starts) while this process loads the CLI and starts the simulator, and waits on file descriptor 3
+// for the run's whole environment and arguments. The CLI hands it over (scripts/smoke.ts `runOne`) or
+// ends it unused.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

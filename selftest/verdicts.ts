@@ -117,8 +117,8 @@ function show(verdicts: JudgedVerdict[]): string {
     .join('');
 }
 
-/** The checks of the handover and Keycloak (@auth). */
-export const AUTH_IDS: readonly string[] = ['handover.login', 'handover.replay-rejected', 'handover.forged-rejected', 'handover.session-required', 'keycloak.sa-roles'];
+/** The checks of the handover and Keycloak: the registry's @auth checks. */
+export const AUTH_IDS: readonly string[] = CHECKS.filter((c) => c.tags.includes('@auth')).map((c) => c.id);
 /** Scenarios made for the auth checks: there every auth check decides (fails as expected or passes), none is skipped. */
 export const AUTH_SCENARIOS: readonly string[] = ['healthy', 'sa-roles-scope-mappings', 'sa-secret-mismatch', 'replay-accepted', 'forged-accepted', 'cookie-insecure', 'login-redirects-to-login', 'whoami-open', 'issuer-mismatch'];
 
