@@ -11,9 +11,10 @@ import { describeError, kubeCause, type KubeCause } from '../report/errors.js';
 import { accessQuery, describePermission, neededPermissions } from './permissions.js';
 
 /**
- * Whether the cluster checks can run: the verdict of the gate, and why not. `cause` is set when an
- * access review went unanswered (the API server timed out or refused the connection, report/errors.ts
- * `kubeCause`), as opposed to a permission it denied.
+ * Whether the cluster checks can run: the verdict of the gate, and why not. `cause` is set when the
+ * API server left it undecided: it did not answer (timed out or refused the connection, report/errors.ts
+ * `kubeCause`), for the reachability probe or an access review, as opposed to credentials it refused
+ * or a permission it denied.
  */
 export type ClusterGate = { ok: true } | { ok: false; message: string; cause?: KubeCause };
 
@@ -29,7 +30,9 @@ export function clusterGate(kube: Kube, config: SovereignConfig): Promise<Cluste
   if (!gate) {
     gate = (async (): Promise<ClusterGate> => {
       const r = await kube.reachable();
-      if (!r.ok) return { ok: false, message: `the cluster cannot be read (${r.message})` };
+      // No answer from the API server is a gate that could not decide (a cause); refused or missing
+      // credentials are decided (none).
+      if (!r.ok) return { ok: false, message: `the cluster cannot be read (${r.message})`, ...(r.causeId === 'kube-unreachable' ? { cause: r.causeId } : {}) };
       const essential = neededPermissions(config).filter((p) => p.essential);
       const answers = await Promise.all(essential.map((p) => kube.can(p.verb, p.resource, accessQuery(p)).catch((err: unknown) => err)));
       // An access review without an answer is not a denial: the gate could not decide, and says so.
@@ -51,8 +54,9 @@ export function clusterGate(kube: Kube, config: SovereignConfig): Promise<Cluste
 
 /**
  * Skips a cluster check when the gate is closed (preflight.kube-access fails and says why), and fails
- * it when the gate could not decide (access reviews unanswered): that is not a permission the identity
- * lacks but a check that cannot decide, so it fails naming the cause. It must, in every worker: under
+ * it when the gate could not decide (the API server did not answer its probe or its access reviews):
+ * that is not a permission the identity lacks but a check that cannot decide, so it fails naming the
+ * cause (scenario kube-api-unanswered). It must, in every worker: under
  * Playwright each worker has its own gate, and preflight's, in another worker, may have been answered.
  */
 export async function requireCluster(kube: Kube, config: SovereignConfig): Promise<void> {

@@ -522,7 +522,13 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     return send(req, res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: { resourceVersion: rv }, items: items.map((o) => served(world, o)) });
   };
 
+  // Upgrades held unanswered (world.kube.unanswered): the server does not track them, close does.
+  const held = new Set<Duplex>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (world.kube.unanswered) {
+      logRequest(ctx, 'kube', req.method ?? 'GET', `${req.url ?? '/'} (unanswered)`, 0);
+      return; // held, never answered; destroyed on close
+    }
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(req, res, 500, status(500, 'InternalError', `simulated apiserver error: ${String(err)}`));
     });
@@ -530,6 +536,11 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
 
   // pods/exec over WebSocket.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (world.kube.unanswered) {
+      logRequest(ctx, 'kube', 'GET', `${req.url ?? '/'} (unanswered)`, 0);
+      held.add(socket);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const refuse = (code: number, body: Record<string, unknown>): void => {
       const text = JSON.stringify(body);
@@ -588,6 +599,7 @@ export async function startKubeApiserver(ctx: SimContext): Promise<RunningServer
     port,
     close: async () => {
       for (const c of wss.clients) c.terminate();
+      for (const s of held) s.destroy();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

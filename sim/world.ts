@@ -152,6 +152,12 @@ export interface World {
     processEnvAtStart: Record<string, Record<string, string>>;
     /** `gitVersion` served at /version. */
     version: string;
+    /**
+     * The API server accepts connections and completes TLS but answers no request: its datastore is
+     * gone (etcd without quorum, k3s's kine without its database) and kube-apiserver holds each
+     * request until its `--request-timeout` (1m0s by default).
+     */
+    unanswered?: boolean;
   };
 
   hcloud: {

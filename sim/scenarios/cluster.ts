@@ -262,6 +262,19 @@ export const CLUSTER_SCENARIOS: Scenario[] = [
     expect: { failing: ['preflight.kube-access'], cause: 'kube-unauthenticated' },
   },
   {
+    name: 'kube-api-unanswered',
+    description:
+      'The API server completes TLS and answers no request (its datastore is gone: etcd without quorum, or k3s\'s kine without its database; kube-apiserver holds each request until --request-timeout). preflight fails naming it, and every cluster check fails within SMOKE_TIMEOUT naming it (an undecided gate), never skipped as if a permission were missing; the edge checks that need the Hetzner token from the cluster and the login that needs the owner from it are skipped saying so.',
+    apply: (w) => {
+      w.kube.unanswered = true;
+    },
+    expect: {
+      failing: sorted(['preflight.kube-access', 'gitops.ready', 'cluster.nodes-ready', 'catalyst-api.sovereign-fqdn', 'catalyst-api.handover-key', 'catalyst-api.state-on-pvc', 'catalyst-api.available', 'catalyst.workloads-ready', 'routes.reachable', 'tls.matches-cluster', 'keycloak.sa-roles']),
+      cause: 'kube-unreachable',
+      env: { SMOKE_TIMEOUT: '2s' },
+    },
+  },
+  {
     name: 'kube-rbac-read-denied',
     description: 'The smoke identity authenticates but may not list Pods in catalyst-system: preflight names the missing permission and the cluster checks do not run.',
     apply: (w) => {
